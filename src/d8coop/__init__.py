@@ -1,0 +1,1 @@
+"""D-8 Industrial Cooperation Platform."""

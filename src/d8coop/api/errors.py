@@ -1,0 +1,21 @@
+"""API errors as JSON: a machine-readable code and a human message."""
+
+from typing import Any
+
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    codes = getattr(exc, "get_codes", lambda: "error")()
+    code = codes if isinstance(codes, str) else "invalid"
+    detail = response.data
+    message = detail.get("detail") if isinstance(detail, dict) else None
+    body: dict[str, Any] = {"code": code, "message": str(message or "The request is invalid.")}
+    if message is None:
+        body["errors"] = detail
+    response.data = body
+    return response

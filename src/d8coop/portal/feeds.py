@@ -1,0 +1,32 @@
+"""The news feed (Atom 1.0)."""
+
+from datetime import datetime, time
+
+from django.contrib.syndication.views import Feed
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext_lazy as _
+
+from d8coop.portal.models import NewsItem
+
+
+class NewsFeed(Feed):
+    feed_type = Atom1Feed
+    title = _("D-8 industrial cooperation: news")
+    subtitle = _("News of the D-8 industrial cooperation and its task forces.")
+    link = "/news/"
+
+    def items(self):
+        return NewsItem.objects.published().select_related("source")[:50]
+
+    def item_title(self, item: NewsItem) -> str:
+        return item.title
+
+    def item_description(self, item: NewsItem) -> str:
+        return item.summary
+
+    def item_pubdate(self, item: NewsItem) -> datetime:
+        return timezone.make_aware(datetime.combine(item.published_on, time(9)))
+
+    def item_updateddate(self, item: NewsItem) -> datetime:
+        return self.item_pubdate(item)

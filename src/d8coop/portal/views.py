@@ -1,0 +1,226 @@
+"""Public pages. Each view parses input, calls a selector, and renders."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from d8coop.cooperation import selectors
+from d8coop.cooperation.models import Body, Document, Meeting, Outcome
+from d8coop.core.models import Source
+from d8coop.members.models import Membership, MemberState
+from d8coop.portal import calendars, search, vcards
+from d8coop.portal.models import KeyFact, NewsItem
+
+BODY_TABS = {
+    "achievements": _("Achievements"),
+    "activities": _("Current Activities"),
+    "contacts": _("Contacts"),
+    "news": _("News/Events"),
+}
+
+
+def _today():
+    return timezone.localdate()
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    today = _today()
+    context = {
+        "key_facts": KeyFact.objects.select_related("source"),
+        "member_states": MemberState.objects.members_on(today).order_by("name"),
+        "task_forces": Body.objects.filter(kind=Body.Kind.TASK_FORCE).prefetch_related(
+            Prefetch("terms", queryset=selectors.terms_of_all())
+        ),
+        "other_bodies": Body.objects.exclude(kind=Body.Kind.TASK_FORCE),
+        "upcoming": selectors.meetings_with_place().upcoming(today).order_by("period_earliest")[:5],
+        "recent": selectors.meetings_with_place().past(today)[:5],
+        "news": NewsItem.objects.published()[:4],
+    }
+    return render(request, "portal/home.html", context)
+
+
+def member_state_list(request: HttpRequest) -> HttpResponse:
+    states = MemberState.objects.prefetch_related(
+        Prefetch("memberships", queryset=Membership.objects.order_by("joined_on"))
+    )
+    return render(request, "portal/member_state_list.html", {"member_states": states})
+
+
+def member_state_detail(request: HttpRequest, code: str) -> HttpResponse:
+    state = get_object_or_404(MemberState.objects.select_related("source"), code=code.upper())
+    context = {
+        "state": state,
+        "memberships": state.memberships.select_related("source"),
+        "terms": state.terms.select_related("body", "decided_at"),
+        "organizations": state.organizations.all(),
+        "meetings": selectors.meetings_with_place().filter(country=state),
+        "open_items": selectors.action_items().filter(responsible_states=state).open(),
+        "contacts": selectors.contacts_visible_to(request.user).filter(member_state=state),
+        "today": _today(),
+    }
+    return render(request, "portal/member_state_detail.html", context)
+
+
+def body_list(request: HttpRequest) -> HttpResponse:
+    bodies = Body.objects.select_related("parent", "established_at").prefetch_related(
+        Prefetch("terms", queryset=selectors.terms_of_all())
+    )
+    return render(request, "portal/body_list.html", {"bodies": bodies})
+
+
+def body_detail(request: HttpRequest, slug: str, tab: str = "achievements") -> HttpResponse:
+    if tab not in BODY_TABS:
+        raise Http404("No such tab.")
+    body = get_object_or_404(
+        Body.objects.select_related("parent", "source", "established_at"), slug=slug
+    )
+    today = _today()
+    context = {
+        "body": body,
+        "tab": tab,
+        "tabs": BODY_TABS,
+        "coordinators": selectors.terms_of(body),
+        "children": body.children.all(),
+        "today": today,
+        **selectors.body_page(body, tab, request.user, today),
+    }
+    template = "portal/_body_tabs.html" if request.headers.get("HX-Request") else "portal/body.html"
+    return render(request, template, context)
+
+
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    filters = calendars.MeetingFilters.from_query(request.GET)
+    meetings = filters.apply(selectors.meetings_with_place())
+    today = _today()
+    context = {
+        "filters": filters,
+        "upcoming": [m for m in meetings if m.period_latest and m.period_latest >= today],
+        "past_by_year": calendars.group_by_year(
+            m for m in meetings if not m.period_latest or m.period_latest < today
+        ),
+        "bodies": Body.objects.all(),
+        "kinds": Meeting.Kind.choices,
+        "statuses": Meeting.Status.choices,
+    }
+    return render(request, "portal/meeting_list.html", context)
+
+
+def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    meeting = get_object_or_404(
+        selectors.meetings_with_place().select_related("source", "follow_up_of"), slug=slug
+    )
+    outcomes = Outcome.objects.filter(meeting=meeting).prefetch_related(
+        Prefetch("action_items", queryset=selectors.action_items())
+    )
+    context = {
+        "meeting": meeting,
+        "outcomes": outcomes,
+        "documents": meeting.documents.all(),
+        "back_to_back": meeting.back_to_back.all(),
+        "follow_ups": meeting.follow_ups.all(),
+        "news": meeting.news_items.published(),
+        "today": _today(),
+    }
+    return render(request, "portal/meeting_detail.html", context)
+
+
+def meeting_ics(request: HttpRequest, slug: str) -> HttpResponse:
+    meeting = get_object_or_404(selectors.meetings_with_place(), slug=slug)
+    return calendars.ics_response(request, [meeting], filename=f"{meeting.slug}.ics")
+
+
+def meetings_ics(request: HttpRequest) -> HttpResponse:
+    meetings = selectors.meetings_with_place().exclude(period_earliest=None)
+    return calendars.ics_response(request, meetings, filename="d8-meetings.ics")
+
+
+def document_list(request: HttpRequest) -> HttpResponse:
+    documents = Document.objects.select_related("adopted_at", "body")
+    return render(request, "portal/document_list.html", {"documents": documents})
+
+
+def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    document = get_object_or_404(
+        Document.objects.select_related("adopted_at", "body", "source"), slug=slug
+    )
+    signatories = document.signatories.select_related("member_state", "organization")
+    return render(
+        request, "portal/document_detail.html", {"document": document, "signatories": signatories}
+    )
+
+
+def action_item_list(request: HttpRequest) -> HttpResponse:
+    today = _today()
+    show = request.GET.get("show", "open")
+    items = selectors.action_items()
+    if show == "overdue":
+        items = items.overdue(today)
+    elif show == "open":
+        items = items.open()
+    else:
+        show = "all"
+    context = {"items": items, "show": show, "today": today}
+    return render(request, "portal/action_item_list.html", context)
+
+
+def action_item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(selectors.action_items().select_related("source"), pk=pk)
+    return render(request, "portal/action_item_detail.html", {"item": item, "today": _today()})
+
+
+def news_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/news_list.html", {"news": NewsItem.objects.published()})
+
+
+def news_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    item = get_object_or_404(NewsItem.objects.published().select_related("source"), slug=slug)
+    context = {"item": item, "bodies": item.bodies.all(), "meetings": item.meetings.all()}
+    return render(request, "portal/news_detail.html", context)
+
+
+def contact_list(request: HttpRequest) -> HttpResponse:
+    contacts = selectors.contacts_visible_to(request.user)
+    state = request.GET.get("member_state", "")
+    body = request.GET.get("body", "")
+    if state:
+        contacts = contacts.filter(member_state__code=state.upper())
+    if body:
+        contacts = contacts.filter(bodies__slug=body).distinct()
+    context = {
+        "contacts": contacts,
+        "member_states": MemberState.objects.all(),
+        "bodies": Body.objects.filter(positions__isnull=False).distinct(),
+        "selected_state": state.upper(),
+        "selected_body": body,
+    }
+    return render(request, "portal/contact_list.html", context)
+
+
+def _visible_contact(request: HttpRequest, slug: str):
+    return get_object_or_404(selectors.contacts_visible_to(request.user), slug=slug)
+
+
+def contact_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    contact = _visible_contact(request, slug)
+    return render(request, "portal/contact_detail.html", {"contact": contact})
+
+
+def contact_vcard(request: HttpRequest, slug: str) -> HttpResponse:
+    contact = _visible_contact(request, slug)
+    response = HttpResponse(vcards.vcard(contact), content_type="text/vcard; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{contact.slug}.vcf"'
+    return response
+
+
+def search_view(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    results = search.search(query, request.user) if query else None
+    return render(request, "portal/search.html", {"query": query, "results": results})
+
+
+def source_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/source_list.html", {"sources": Source.objects.all()})

@@ -1,0 +1,38 @@
+"""Fixed personas, as in Healthchecks' hc/test.py: the secretariat, two focal points, a visitor."""
+
+import pytest
+
+
+@pytest.fixture
+def secretariat(django_user_model):
+    return django_user_model.objects.create_user(
+        email="sara@d8-sec.example", password="x-long-password-1", is_staff=True
+    )
+
+
+@pytest.fixture
+def member_user(django_user_model):
+    """A signed-in member (e.g. a focal point) allowed to read members-only data."""
+    user = django_user_model.objects.create_user(
+        email="tarik@kosgeb.example", password="x-long-password-2"
+    )
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(Permission.objects.get(codename="view_members_only_data"))
+    return user
+
+
+@pytest.fixture
+def outsider(django_user_model):
+    """Signed in, but with no role: must see only what the public sees."""
+    return django_user_model.objects.create_user(
+        email="olga@example.com", password="x-long-password-3"
+    )
+
+
+@pytest.fixture
+def reference_data(db):
+    """The D-8 record the platform ships with, loaded as `make run` loads it."""
+    from d8coop.reference_data.loader import load_reference_data
+
+    return load_reference_data()
