@@ -1,0 +1,224 @@
+"""Public pages: what the public and members see, feeds, languages, and query counts."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from icalendar import Calendar
+
+from d8coop.core.models import Source, Visibility
+from d8coop.cooperation.models import Body, Meeting
+from d8coop.members.models import ContactNumber, MemberState, Position
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    "/", "/members/", "/members/tr/", "/bodies/", "/bodies/tf-smes/",
+    "/bodies/tf-smes/activities/", "/bodies/tf-smes/contacts/", "/bodies/tf-smes/news/",
+    "/meetings/", "/meetings/imm-4-tehran-2015/", "/documents/",
+    "/documents/mou-d8-eco-2011/", "/actions/", "/actions/?show=overdue", "/news/",
+    "/news/azerbaijan-joins-2025/", "/contacts/", "/contacts/sme-tf-id/", "/search/?q=tehran",
+    "/sources/",
+]  # fmt: skip
+
+
+@pytest.fixture
+def secret_contact(reference_data):
+    """A members-only focal point, and a members-only mobile on a public position."""
+    source = Source.objects.get(key="seed")
+    state = MemberState.objects.get(code="NG")
+    position = Position.objects.create(
+        slug="sme-tf-ng-private", role="Confidential focal point of Nigeria", title="Director",
+        member_state=state, visibility=Visibility.MEMBERS, email="hidden@smedan.example",
+        source=source,
+    )  # fmt: skip
+    position.bodies.add(Body.objects.get(slug="tf-smes"))
+    ContactNumber.objects.create(
+        position=position, kind="phone", number="+234 9 000 0001", visibility="members"
+    )
+    ContactNumber.objects.create(
+        position=Position.objects.get(slug="sme-tf-tr-public"), kind="mobile",
+        number="+90 555 000 0002", visibility="members",
+    )  # fmt: skip
+    return position
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_public_page_answers_the_anonymous_visitor(client, reference_data, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert b'<html lang="en" dir="ltr">' in response.content
+
+
+MEMBERS_ONLY_PAGES = ["/contacts/", "/bodies/tf-smes/contacts/", "/members/ng/",
+                      "/search/?q=Confidential", "/members/tr/"]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", MEMBERS_ONLY_PAGES)
+@pytest.mark.parametrize("who", ["anonymous", "outsider"])
+def test_the_public_never_sees_members_only_contacts(client, secret_contact, outsider, who, path):
+    if who == "outsider":
+        client.force_login(outsider)
+    content = client.get(path).content.decode()
+    assert "Confidential focal point" not in content
+    assert "+234 9 000 0001" not in content
+    assert "+90 555 000 0002" not in content
+    assert "hidden@smedan.example" not in content
+
+
+@pytest.mark.parametrize("path", ["/contacts/sme-tf-ng-private/",
+                                  "/contacts/sme-tf-ng-private/vcard.vcf"])  # fmt: skip
+def test_a_members_only_contact_is_not_found_by_the_public(client, secret_contact, path):
+    assert client.get(path).status_code == 404
+
+
+def test_a_member_sees_members_only_contacts_and_numbers(client, secret_contact, member_user):
+    client.force_login(member_user)
+    content = client.get("/bodies/tf-smes/contacts/").content.decode()
+    assert "Confidential focal point of Nigeria" in content
+    assert "+234 9 000 0001" in content
+    assert "+90 555 000 0002" in content
+    assert client.get("/contacts/sme-tf-ng-private/vcard.vcf").status_code == 200
+
+
+def test_vcard_export_carries_every_visible_number(client, reference_data):
+    response = client.get("/contacts/sme-tf-id/vcard.vcf")
+    card = response.content.decode()
+    assert response["Content-Type"].startswith("text/vcard")
+    assert card.startswith("BEGIN:VCARD\r\nVERSION:3.0\r\n")
+    assert "TEL;TYPE=WORK,VOICE:+62 21 525 5509 ext. 2523\\, 4075" in card
+    assert "TEL;TYPE=WORK,FAX:+6221 5253782" in card
+    assert card.endswith("END:VCARD\r\n")
+
+
+def test_an_unknown_tab_is_not_found(client, reference_data):
+    assert client.get("/bodies/tf-smes/finances/").status_code == 404
+
+
+def test_a_tab_requested_by_htmx_returns_only_the_tabs(client, reference_data):
+    response = client.get("/bodies/tf-smes/contacts/", HTTP_HX_REQUEST="true")
+    content = response.content.decode()
+    assert content.lstrip().startswith('<div id="body-tabs">')
+    assert "<html" not in content
+    assert "Selma Tezyetis" in content
+
+
+def test_the_calendar_feed_is_valid_icalendar_with_every_dated_meeting(client, reference_data):
+    response = client.get("/meetings/calendar.ics")
+    assert response["Content-Type"].startswith("text/calendar")
+    calendar = Calendar.from_ical(response.content)
+    events = calendar.walk("VEVENT")
+    assert len(events) == Meeting.objects.exclude(period_earliest=None).count()
+    bali = next(e for e in events if "4th Meeting of the D-8 Working" in str(e["SUMMARY"]))
+    # All-day events end the day after the last day (RFC 5545: DTEND is exclusive).
+    assert bali.decoded("DTSTART").isoformat() == "2008-11-10"
+    assert bali.decoded("DTEND").isoformat() == "2008-11-13"
+    assert str(bali["LOCATION"]) == "Bali, Indonesia"
+    assert all("UID" in e and "DTSTAMP" in e for e in events)
+    assert b"\r\n" in response.content
+
+
+def test_event_pages_link_their_calendar(client, reference_data):
+    content = client.get("/meetings/imm-4-tehran-2015/").content.decode()
+    assert (
+        '<link rel="alternate" type="text/calendar" title="4th D-8 Ministerial Meeting on '
+        'Industry (iCalendar)" href="/meetings/imm-4-tehran-2015/event.ics">'
+    ) in content
+    single = Calendar.from_ical(client.get("/meetings/imm-4-tehran-2015/event.ics").content)
+    assert [str(e["SUMMARY"]) for e in single.walk("VEVENT")] == [
+        "4th D-8 Ministerial Meeting on Industry"
+    ]
+
+
+def test_the_news_feed_is_atom_with_every_news_item(client, reference_data):
+    response = client.get("/news/feed.atom")
+    root = ET.fromstring(response.content)
+    ns = {"atom": "http://www.w3.org/2005/Atom"}
+    titles = [entry.find("atom:title", ns).text for entry in root.findall("atom:entry", ns)]
+    assert "Azerbaijan becomes the ninth member of D-8" in titles
+    assert len(titles) == 9
+    home = client.get("/").content.decode()
+    assert 'type="application/atom+xml"' in home and 'href="/news/feed.atom"' in home
+
+
+def test_the_sitemap_lists_bodies_meetings_and_documents(client, reference_data):
+    content = client.get("/sitemap.xml").content.decode()
+    assert "/bodies/tf-smes/" in content
+    assert "/meetings/smes-gb-5-abuja-2014/" in content
+    assert "/documents/dhaka-declaration-2012/" in content
+
+
+def test_the_language_switcher_offers_the_nine_languages(client, reference_data):
+    content = client.get("/").content.decode()
+    for name in ["English", "Türkçe", "Bahasa Indonesia", "Bahasa Melayu", "فارسی", "العربية",
+                 "اردو", "বাংলা", "Azərbaycanca"]:  # fmt: skip
+        assert f">{name}</option>" in content
+
+
+@pytest.mark.parametrize("language", ["ar", "fa", "ur"])
+def test_right_to_left_languages_use_the_rtl_layout(client, reference_data, language):
+    response = client.post("/i18n/setlang/", {"language": language, "next": "/bodies/tf-smes/"})
+    assert response.status_code == 302
+    content = client.get("/bodies/tf-smes/").content.decode()
+    assert f'<html lang="{language}" dir="rtl">' in content
+    assert "bootstrap.rtl.min.css" in content
+
+
+def test_left_to_right_languages_keep_the_ltr_layout(client, reference_data):
+    client.post("/i18n/setlang/", {"language": "tr", "next": "/"})
+    content = client.get("/").content.decode()
+    assert '<html lang="tr" dir="ltr">' in content
+    assert "bootstrap.min.css" in content and "bootstrap.rtl.min.css" not in content
+
+
+def test_search_finds_meetings_and_outcomes_by_every_word(client, reference_data):
+    content = client.get("/search/", {"q": "Abuja governmental"}).content.decode()
+    assert "5th D-8 SMEs Governmental Bodies Meeting" in content
+    assert "1st D-8 SMEs Governmental Bodies Meeting" not in content  # Tehran, not Abuja
+
+
+def _queries(client, path) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+def _add_volume(n: int) -> None:
+    """n more meetings, contacts and action items on the SME task force."""
+    source = Source.objects.get(key="seed")
+    body = Body.objects.get(slug="tf-smes")
+    state = MemberState.objects.get(code="TR")
+    start = Meeting.objects.count()
+    for i in range(start, start + n):
+        meeting = Meeting.objects.create(
+            slug=f"extra-{i}", title=f"Extra meeting {i}", body=body, status="held",
+            country=state, period_text="4 October 2011", period_earliest="2011-10-04",
+            period_latest="2011-10-04", source=source,
+        )  # fmt: skip
+        outcome = meeting.outcomes.create(kind="decision", text=f"Decision {i}", source=source)
+        item = outcome.action_items.create(
+            body=body, title=f"Action {i}", status="planned", source=source
+        )
+        item.responsible_states.add(state)
+        position = Position.objects.create(
+            slug=f"extra-{i}", role=f"Focal point {i}", member_state=state,
+            visibility="public", source=source,
+        )  # fmt: skip
+        position.bodies.add(body)
+        position.numbers.create(kind="phone", number=f"+90 {i}", visibility="public")
+
+
+LIST_PAGES = ["/", "/bodies/", "/bodies/tf-smes/", "/bodies/tf-smes/activities/",
+              "/bodies/tf-smes/contacts/", "/bodies/tf-smes/news/", "/meetings/",
+              "/documents/", "/actions/?show=all", "/contacts/", "/members/",
+              "/members/tr/"]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", LIST_PAGES)
+def test_list_pages_do_not_grow_queries_with_rows(client, reference_data, path):
+    _add_volume(3)
+    few = _queries(client, path)
+    _add_volume(12)
+    many = _queries(client, path)
+    assert many == few, f"{path}: {few} queries with few rows, {many} with more"
