@@ -3,8 +3,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from d8coop.members.models import (
     ContactNumber,
-    MemberState,
     Membership,
+    MemberState,
     Organization,
     Person,
     Position,
