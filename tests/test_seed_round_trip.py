@@ -86,7 +86,7 @@ SEED_FACTS = {
         "Mr. Ahmad Javanmardi",
         "0098-21-88770918",
         "0098-21-88770920",
-        "Mr. Dato’ Hafsah Hashim",
+        "Mr. Dato\u2019 Hafsah Hashim",  # as written in the seed
         "SME Corporation Malaysia",
         "Aras 20, West Wing Menara Matrade",
         "Jalan Khidmat Usaha off Jalan Duta",
