@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from icalendar import Calendar
 
-from d8coop.core.models import Source, Visibility
 from d8coop.cooperation.models import Body, Meeting
+from d8coop.core.models import Source, Visibility
 from d8coop.members.models import ContactNumber, MemberState, Position
 
 pytestmark = pytest.mark.django_db
