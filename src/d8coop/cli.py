@@ -24,8 +24,11 @@ ALIASES = {
 
 
 def _django(argv: list[str]) -> None:
+    from django.conf import settings
     from django.core.management import execute_from_command_line
 
+    # The embedded database and uploads live here; a fresh checkout has no such folder yet.
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     execute_from_command_line(["d8coop", *argv])
 
 
