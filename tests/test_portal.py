@@ -1,5 +1,6 @@
 """Public pages: what the public and members see, feeds, languages, and query counts."""
 
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -222,3 +223,15 @@ def test_list_pages_do_not_grow_queries_with_rows(client, reference_data, path):
     _add_volume(12)
     many = _queries(client, path)
     assert many == few, f"{path}: {few} queries with few rows, {many} with more"
+
+
+def test_every_stylesheet_and_script_a_page_uses_is_served(client, reference_data):
+    for language in ["en", "ar"]:
+        client.cookies["django_language"] = language
+        content = client.get("/").content.decode()
+        assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', content)
+        assert any(a.endswith(".css") for a in assets) and any(a.endswith(".js") for a in assets)
+        for asset in assets:
+            response = client.get(asset)
+            assert response.status_code == 200, asset
+            b"".join(response.streaming_content)
