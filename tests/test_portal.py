@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from icalendar import Calendar
 
-from d8coop.cooperation.models import Body, Meeting
+from d8coop.cooperation.models import ActionItem, Body, Meeting
 from d8coop.core.models import Source, Visibility
 from d8coop.members.models import ContactNumber, MemberState, Position
 
@@ -235,3 +235,34 @@ def test_every_stylesheet_and_script_a_page_uses_is_served(client, reference_dat
             response = client.get(asset)
             assert response.status_code == 200, asset
             b"".join(response.streaming_content)
+
+
+def test_a_long_tab_shows_the_latest_rows_and_links_to_all_of_them(client, reference_data):
+    _add_volume(20)
+    content = client.get("/bodies/tf-smes/").content.decode()
+    held = Meeting.objects.filter(
+        body__slug__in=["tf-smes", "smes-governmental-bodies"], status="held"
+    ).count()
+    assert content.count('class="mb-3 border-start border-3 ps-3"') == 15
+    assert f"See all {held}" in content
+    assert 'href="/meetings/?body=tf-smes"' in content
+
+    listing = client.get("/meetings/", {"body": "tf-smes"}).content.decode()
+    past = listing.split('id="past-title"')[1]
+    assert past.count('class="list-group-item"') == held
+
+
+def test_a_page_number_out_of_range_shows_the_last_page(client, reference_data):
+    response = client.get("/actions/", {"show": "all", "page": "9999"})
+    assert response.status_code == 200
+    assert "Forward views and comments" in response.content.decode()
+
+
+def test_long_lists_are_split_into_pages(client, reference_data):
+    _add_volume(60)
+    first = client.get("/actions/", {"show": "all"}).content.decode()
+    second = client.get("/actions/", {"show": "all", "page": 2}).content.decode()
+    total = ActionItem.objects.count()
+    assert first.count('class="list-group-item"') == 50
+    assert second.count('class="list-group-item"') == total - 50
+    assert "Page 1 of 2" in first and 'rel="next"' in first

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.urls import reverse
 
 from d8coop.cooperation.models import ActionItem, Body, Document, Meeting, Outcome, Term
 from d8coop.core.models import Visibility
@@ -12,10 +14,18 @@ from d8coop.core.permissions import can_see_members_data
 from d8coop.members.models import ContactNumber, MemberState, Position
 from d8coop.portal.models import NewsItem
 
+TAB_LIMIT = 15
+CONTACTS_LIMIT = 24
+
 
 def body_family_ids(body: Body) -> list[int]:
     """A body and the bodies under it (the SME Task Force and its Governmental Bodies)."""
     return [body.pk, *body.children.values_list("pk", flat=True)]
+
+
+def in_body_family(slug: str) -> Q:
+    """Rows of the body named by its slug, or of a body under it."""
+    return Q(body__slug=slug) | Q(body__parent__slug=slug)
 
 
 def meetings_with_place() -> QuerySet[Meeting]:
@@ -27,7 +37,7 @@ def held_meetings(body_ids: list[int]) -> QuerySet[Meeting]:
     return (
         meetings_with_place()
         .filter(body_id__in=body_ids, status=Meeting.Status.HELD)
-        .prefetch_related(Prefetch("outcomes", queryset=outcomes), "documents", "back_to_back")
+        .prefetch_related(Prefetch("outcomes", queryset=outcomes), "back_to_back")
     )
 
 
@@ -40,7 +50,7 @@ def documents_of(body_ids: list[int]) -> QuerySet[Document]:
 
 
 def action_items() -> QuerySet[ActionItem]:
-    return ActionItem.objects.select_related("body", "outcome__meeting").prefetch_related(
+    return ActionItem.objects.prefetch_related(
         Prefetch("responsible_states", queryset=MemberState.objects.order_by("name"))
     )
 
@@ -71,7 +81,7 @@ def contacts_visible_to(user, *, body_ids: list[int] | None = None) -> QuerySet[
     if body_ids is not None:
         positions = positions.filter(bodies__in=body_ids).distinct()
     return positions.select_related("organization", "member_state").prefetch_related(
-        Prefetch("numbers", queryset=numbers), "holdings__person", "bodies"
+        Prefetch("numbers", queryset=numbers), "holdings__person"
     )
 
 
@@ -79,26 +89,54 @@ def news_of(body_ids: list[int]) -> QuerySet[NewsItem]:
     return NewsItem.objects.published().filter(bodies__in=body_ids).distinct()
 
 
-def body_page(body: Body, tab: str, user, today: date) -> dict:
-    """The content of one of the four tabs of a body's page."""
+@dataclass(frozen=True)
+class Excerpt:
+    """The first rows of a list, how many there are in all, and where to see them all."""
+
+    items: list
+    total: int
+    more_url: str
+
+    @property
+    def has_more(self) -> bool:
+        return self.total > len(self.items)
+
+
+def excerpt(queryset: QuerySet, more_url: str, limit: int = TAB_LIMIT) -> Excerpt:
+    return Excerpt(items=list(queryset[:limit]), total=queryset.count(), more_url=more_url)
+
+
+def body_page(body: Body, tab: str, user, today: date) -> dict[str, Excerpt | QuerySet]:
+    """The content of one of the four tabs of a body's page: the latest rows of each list,
+    with a link to the full, filtered list."""
     ids = body_family_ids(body)
+    on = f"?body={body.slug}"
     if tab == "achievements":
+        elsewhere = Outcome.objects.filter(body_id__in=ids).exclude(meeting__body_id__in=ids)
+        done = action_items().filter(body_id__in=ids, status=ActionItem.Status.DONE)
         return {
-            "held_meetings": held_meetings(ids),
-            "documents": documents_of(ids),
-            "done_items": action_items().filter(body_id__in=ids, status=ActionItem.Status.DONE),
-            "outcomes_elsewhere": Outcome.objects.filter(body_id__in=ids)
-            .exclude(meeting__body_id__in=ids)
-            .select_related("meeting"),
+            "held_meetings": excerpt(held_meetings(ids), reverse("portal:meetings") + on),
+            "documents": excerpt(documents_of(ids), reverse("portal:documents") + on),
+            "done_items": excerpt(done, reverse("portal:action-items") + on + "&show=done"),
+            "outcomes_elsewhere": elsewhere.select_related("meeting"),
         }
     if tab == "activities":
+        open_items = action_items().filter(body_id__in=ids).open()
         return {
-            "open_items": action_items().filter(body_id__in=ids).open(),
-            "planned_meetings": planned_meetings(ids, today),
+            "open_items": excerpt(open_items, reverse("portal:action-items") + on),
+            "planned_meetings": excerpt(
+                planned_meetings(ids, today), reverse("portal:meetings") + on
+            ),
         }
     if tab == "contacts":
-        return {"terms": terms_of(body), "contacts": contacts_visible_to(user, body_ids=ids)}
+        contacts = contacts_visible_to(user, body_ids=ids)
+        return {
+            "terms": terms_of(body),
+            "contacts": excerpt(contacts, reverse("portal:contacts") + on, limit=CONTACTS_LIMIT),
+        }
     return {
-        "news": news_of(ids),
-        "events": meetings_with_place().filter(body_id__in=ids),
+        "news": excerpt(news_of(ids), reverse("portal:news") + on),
+        "events": excerpt(
+            meetings_with_place().filter(body_id__in=ids), reverse("portal:meetings") + on
+        ),
     }

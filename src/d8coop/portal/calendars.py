@@ -13,6 +13,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from d8coop.cooperation.models import Meeting
+from d8coop.cooperation.selectors import in_body_family
 
 ICS_STATUS = {
     Meeting.Status.HELD: "CONFIRMED",
@@ -42,7 +43,7 @@ class MeetingFilters:
 
     def apply(self, meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
         if self.body:
-            meetings = meetings.filter(body__slug=self.body)
+            meetings = meetings.filter(in_body_family(self.body))
         if self.kind:
             meetings = meetings.filter(kind=self.kind)
         if self.status:

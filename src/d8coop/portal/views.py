@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from d8coop.cooperation import selectors
-from d8coop.cooperation.models import Body, Document, Meeting, Outcome
+from d8coop.cooperation.models import ActionItem, Body, Document, Meeting, Outcome
 from d8coop.core.models import Source
 from d8coop.members.models import Membership, MemberState
 from d8coop.portal import calendars, search, vcards
@@ -23,8 +24,21 @@ BODY_TABS = {
 }
 
 
+PAGE_SIZE = 50
+
+
 def _today():
     return timezone.localdate()
+
+
+def _page(request: HttpRequest, rows) -> Page:
+    """One page of a long list; an out-of-range or malformed page number gives the last/first."""
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _body_filter(request: HttpRequest) -> Body | None:
+    slug = request.GET.get("body", "")
+    return Body.objects.filter(slug=slug).first() if slug else None
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -96,12 +110,12 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     filters = calendars.MeetingFilters.from_query(request.GET)
     meetings = filters.apply(selectors.meetings_with_place())
     today = _today()
+    past = _page(request, meetings.exclude(period_latest__gte=today))
     context = {
         "filters": filters,
-        "upcoming": [m for m in meetings if m.period_latest and m.period_latest >= today],
-        "past_by_year": calendars.group_by_year(
-            m for m in meetings if not m.period_latest or m.period_latest < today
-        ),
+        "upcoming": meetings.upcoming(today).order_by("period_earliest"),
+        "past": past,
+        "past_by_year": calendars.group_by_year(past),
         "bodies": Body.objects.all(),
         "kinds": Meeting.Kind.choices,
         "statuses": Meeting.Status.choices,
@@ -139,8 +153,15 @@ def meetings_ics(request: HttpRequest) -> HttpResponse:
 
 
 def document_list(request: HttpRequest) -> HttpResponse:
-    documents = Document.objects.select_related("adopted_at", "body")
-    return render(request, "portal/document_list.html", {"documents": documents})
+    documents = Document.objects.select_related("adopted_at")
+    body = _body_filter(request)
+    if body:
+        documents = documents.filter(
+            Q(body_id__in=selectors.body_family_ids(body))
+            | Q(adopted_at__body_id__in=selectors.body_family_ids(body))
+        ).distinct()
+    context = {"documents": _page(request, documents), "body": body}
+    return render(request, "portal/document_list.html", context)
 
 
 def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -157,23 +178,33 @@ def action_item_list(request: HttpRequest) -> HttpResponse:
     today = _today()
     show = request.GET.get("show", "open")
     items = selectors.action_items()
+    body = _body_filter(request)
+    if body:
+        items = items.filter(body_id__in=selectors.body_family_ids(body))
     if show == "overdue":
         items = items.overdue(today)
     elif show == "open":
         items = items.open()
+    elif show == "done":
+        items = items.filter(status=ActionItem.Status.DONE)
     else:
         show = "all"
-    context = {"items": items, "show": show, "today": today}
+    context = {"items": _page(request, items), "show": show, "today": today, "body": body}
     return render(request, "portal/action_item_list.html", context)
 
 
 def action_item_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(selectors.action_items().select_related("source"), pk=pk)
+    items = selectors.action_items().select_related("source", "body", "outcome__meeting")
+    item = get_object_or_404(items, pk=pk)
     return render(request, "portal/action_item_detail.html", {"item": item, "today": _today()})
 
 
 def news_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/news_list.html", {"news": NewsItem.objects.published()})
+    news = NewsItem.objects.published()
+    body = _body_filter(request)
+    if body:
+        news = selectors.news_of(selectors.body_family_ids(body))
+    return render(request, "portal/news_list.html", {"news": _page(request, news), "body": body})
 
 
 def news_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -189,9 +220,9 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     if state:
         contacts = contacts.filter(member_state__code=state.upper())
     if body:
-        contacts = contacts.filter(bodies__slug=body).distinct()
+        contacts = contacts.filter(Q(bodies__slug=body) | Q(bodies__parent__slug=body)).distinct()
     context = {
-        "contacts": contacts,
+        "contacts": _page(request, contacts),
         "member_states": MemberState.objects.all(),
         "bodies": Body.objects.filter(positions__isnull=False).distinct(),
         "selected_state": state.upper(),
@@ -206,7 +237,8 @@ def _visible_contact(request: HttpRequest, slug: str):
 
 def contact_detail(request: HttpRequest, slug: str) -> HttpResponse:
     contact = _visible_contact(request, slug)
-    return render(request, "portal/contact_detail.html", {"contact": contact})
+    context = {"contact": contact, "bodies": contact.bodies.all()}
+    return render(request, "portal/contact_detail.html", context)
 
 
 def contact_vcard(request: HttpRequest, slug: str) -> HttpResponse:
