@@ -36,3 +36,13 @@ def reference_data(db):
     from d8coop.reference_data.loader import load_reference_data
 
     return load_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: cached pages must not leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -159,15 +159,15 @@ def test_the_language_switcher_offers_the_nine_languages(client, reference_data)
 
 @pytest.mark.parametrize("language", ["ar", "fa", "ur"])
 def test_right_to_left_languages_use_the_rtl_layout(client, reference_data, language):
-    response = client.post("/i18n/setlang/", {"language": language, "next": "/bodies/tf-smes/"})
-    assert response.status_code == 302
+    response = client.get("/language/", {"language": language, "next": "/bodies/tf-smes/"})
+    assert response.status_code == 302 and response["Location"] == "/bodies/tf-smes/"
     content = client.get("/bodies/tf-smes/").content.decode()
     assert f'<html lang="{language}" dir="rtl">' in content
     assert "bootstrap.rtl.min.css" in content
 
 
 def test_left_to_right_languages_keep_the_ltr_layout(client, reference_data):
-    client.post("/i18n/setlang/", {"language": "tr", "next": "/"})
+    client.get("/language/", {"language": "tr", "next": "/"})
     content = client.get("/").content.decode()
     assert '<html lang="tr" dir="ltr">' in content
     assert "bootstrap.min.css" in content and "bootstrap.rtl.min.css" not in content
@@ -266,3 +266,46 @@ def test_long_lists_are_split_into_pages(client, reference_data):
     assert first.count('class="list-group-item"') == 50
     assert second.count('class="list-group-item"') == total - 50
     assert "Page 1 of 2" in first and 'rel="next"' in first
+
+
+def test_a_public_page_is_served_from_the_cache_until_the_registry_changes(
+    client, reference_data
+):
+    # Given a page an anonymous visitor has seen once
+    assert _queries(client, "/bodies/tf-smes/") > 0
+    # When another visitor asks for it, it comes from the cache without a query
+    assert _queries(client, "/bodies/tf-smes/") == 0
+    # Then a change to the registry shows at once
+    body = Body.objects.get(slug="tf-smes")
+    body.description = "A new description of the task force."
+    body.save()
+    assert "A new description of the task force." in client.get("/bodies/tf-smes/").content.decode()
+
+
+def test_a_member_never_gets_the_public_copy_of_a_page(client, secret_contact, member_user):
+    client.get("/bodies/tf-smes/contacts/")  # the public copy, now cached
+    client.force_login(member_user)
+    assert "Confidential focal point" in client.get("/bodies/tf-smes/contacts/").content.decode()
+
+
+def test_each_language_has_its_own_cached_copy(client, reference_data):
+    client.get("/")
+    client.cookies["django_language"] = "ar"
+    assert 'dir="rtl"' in client.get("/").content.decode()
+
+
+def test_the_language_switcher_refuses_an_unknown_language_and_foreign_targets(client, db):
+    response = client.get("/language/", {"language": "xx", "next": "/"})
+    assert response.status_code == 400
+    assert "django_language" not in response.cookies
+    response = client.get("/language/", {"language": "ms", "next": "https://evil.example/"})
+    assert response["Location"] == "/"
+
+
+def test_public_pages_carry_no_csrf_token_so_they_can_be_shared_from_the_cache(
+    client, reference_data
+):
+    for path in ["/", "/bodies/tf-smes/", "/meetings/", "/search/?q=abuja"]:
+        response = client.get(path)
+        assert "csrfmiddlewaretoken" not in response.content.decode()
+        assert "csrftoken" not in response.cookies

@@ -117,6 +117,9 @@ if _redis_url:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Public pages for anonymous visitors are cached this long (0 turns the cache off).
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -140,6 +143,7 @@ LANGUAGES = [
     ("az", "Azərbaycanca"),
 ]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 TIME_ZONE = "Europe/Istanbul"  # the secretariat's zone; instants are stored in UTC
 USE_I18N = True
 USE_TZ = True

@@ -7,7 +7,6 @@ from d8coop.portal.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", include("d8coop.portal.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("d8coop.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

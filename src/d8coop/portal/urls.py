@@ -5,6 +5,7 @@ from d8coop.portal import feeds, views
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("language/", views.switch_language, name="switch-language"),
     path("members/", views.member_state_list, name="member-states"),
     path("members/<str:code>/", views.member_state_detail, name="member-state"),
     path("bodies/", views.body_list, name="bodies"),

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+)
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +22,7 @@ from d8coop.cooperation.models import ActionItem, Body, Document, Meeting, Outco
 from d8coop.core.models import Source
 from d8coop.members.models import Membership, MemberState
 from d8coop.portal import calendars, search, vcards
+from d8coop.portal.caching import public_page
 from d8coop.portal.models import KeyFact, NewsItem
 
 BODY_TABS = {
@@ -41,6 +50,32 @@ def _body_filter(request: HttpRequest) -> Body | None:
     return Body.objects.filter(slug=slug).first() if slug else None
 
 
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """Remember the visitor's language in a cookie and go back to the page they were on.
+
+    A GET form, so that public pages carry no CSRF token and can be cached; the only effect
+    is the visitor's own display preference.
+    """
+    language = request.GET.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        return HttpResponseBadRequest(_("Unknown language."), content_type="text/plain")
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return response
+
+
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     today = _today()
     context = {
@@ -57,6 +92,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", context)
 
 
+@public_page
 def member_state_list(request: HttpRequest) -> HttpResponse:
     states = MemberState.objects.prefetch_related(
         Prefetch("memberships", queryset=Membership.objects.order_by("joined_on"))
@@ -64,6 +100,7 @@ def member_state_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/member_state_list.html", {"member_states": states})
 
 
+@public_page
 def member_state_detail(request: HttpRequest, code: str) -> HttpResponse:
     state = get_object_or_404(MemberState.objects.select_related("source"), code=code.upper())
     context = {
@@ -79,6 +116,7 @@ def member_state_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "portal/member_state_detail.html", context)
 
 
+@public_page
 def body_list(request: HttpRequest) -> HttpResponse:
     bodies = Body.objects.select_related("parent", "established_at").prefetch_related(
         Prefetch("terms", queryset=selectors.terms_of_all())
@@ -86,6 +124,7 @@ def body_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/body_list.html", {"bodies": bodies})
 
 
+@public_page
 def body_detail(request: HttpRequest, slug: str, tab: str = "achievements") -> HttpResponse:
     if tab not in BODY_TABS:
         raise Http404("No such tab.")
@@ -106,6 +145,7 @@ def body_detail(request: HttpRequest, slug: str, tab: str = "achievements") -> H
     return render(request, template, context)
 
 
+@public_page
 def meeting_list(request: HttpRequest) -> HttpResponse:
     filters = calendars.MeetingFilters.from_query(request.GET)
     meetings = filters.apply(selectors.meetings_with_place())
@@ -123,6 +163,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/meeting_list.html", context)
 
 
+@public_page
 def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
     meeting = get_object_or_404(
         selectors.meetings_with_place().select_related("source", "follow_up_of"), slug=slug
@@ -152,6 +193,7 @@ def meetings_ics(request: HttpRequest) -> HttpResponse:
     return calendars.ics_response(request, meetings, filename="d8-meetings.ics")
 
 
+@public_page
 def document_list(request: HttpRequest) -> HttpResponse:
     documents = Document.objects.select_related("adopted_at")
     body = _body_filter(request)
@@ -164,6 +206,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/document_list.html", context)
 
 
+@public_page
 def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
     document = get_object_or_404(
         Document.objects.select_related("adopted_at", "body", "source"), slug=slug
@@ -174,6 +217,7 @@ def document_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@public_page
 def action_item_list(request: HttpRequest) -> HttpResponse:
     today = _today()
     show = request.GET.get("show", "open")
@@ -193,12 +237,14 @@ def action_item_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/action_item_list.html", context)
 
 
+@public_page
 def action_item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     items = selectors.action_items().select_related("source", "body", "outcome__meeting")
     item = get_object_or_404(items, pk=pk)
     return render(request, "portal/action_item_detail.html", {"item": item, "today": _today()})
 
 
+@public_page
 def news_list(request: HttpRequest) -> HttpResponse:
     news = NewsItem.objects.published()
     body = _body_filter(request)
@@ -207,12 +253,14 @@ def news_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/news_list.html", {"news": _page(request, news), "body": body})
 
 
+@public_page
 def news_detail(request: HttpRequest, slug: str) -> HttpResponse:
     item = get_object_or_404(NewsItem.objects.published().select_related("source"), slug=slug)
     context = {"item": item, "bodies": item.bodies.all(), "meetings": item.meetings.all()}
     return render(request, "portal/news_detail.html", context)
 
 
+@public_page
 def contact_list(request: HttpRequest) -> HttpResponse:
     contacts = selectors.contacts_visible_to(request.user)
     state = request.GET.get("member_state", "")
@@ -235,6 +283,7 @@ def _visible_contact(request: HttpRequest, slug: str):
     return get_object_or_404(selectors.contacts_visible_to(request.user), slug=slug)
 
 
+@public_page
 def contact_detail(request: HttpRequest, slug: str) -> HttpResponse:
     contact = _visible_contact(request, slug)
     context = {"contact": contact, "bodies": contact.bodies.all()}
@@ -248,11 +297,13 @@ def contact_vcard(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+@public_page
 def search_view(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     results = search.search(query, request.user) if query else None
     return render(request, "portal/search.html", {"query": query, "results": results})
 
 
+@public_page
 def source_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/source_list.html", {"sources": Source.objects.all()})
