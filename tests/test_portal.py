@@ -268,9 +268,7 @@ def test_long_lists_are_split_into_pages(client, reference_data):
     assert "Page 1 of 2" in first and 'rel="next"' in first
 
 
-def test_a_public_page_is_served_from_the_cache_until_the_registry_changes(
-    client, reference_data
-):
+def test_a_public_page_is_served_from_the_cache_until_the_registry_changes(client, reference_data):
     # Given a page an anonymous visitor has seen once
     assert _queries(client, "/bodies/tf-smes/") > 0
     # When another visitor asks for it, it comes from the cache without a query
