@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from d8coop.portal.sitemaps import SITEMAPS
@@ -14,5 +15,5 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 
-admin.site.site_header = "D-8 Industrial Cooperation — back office"
-admin.site.site_title = "D-8 back office"
+admin.site.site_header = _("D-8 Industrial Cooperation — back office")
+admin.site.site_title = _("D-8 back office")

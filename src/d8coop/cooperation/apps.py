@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CooperationConfig(AppConfig):
     name = "d8coop.cooperation"
     label = "cooperation"
-    verbose_name = "Cooperation registry"
+    verbose_name = _("Cooperation registry")

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MembersConfig(AppConfig):
     name = "d8coop.members"
     label = "members"
-    verbose_name = "Members and contacts"
+    verbose_name = _("Members and contacts")

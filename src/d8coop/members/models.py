@@ -176,7 +176,7 @@ class Position(Sourced):
         ordering = ["member_state__name", "sector", "role"]
         verbose_name = _("position")
         verbose_name_plural = _("positions")
-        permissions = [("view_members_only_data", "Can see members-only data")]
+        permissions = [("view_members_only_data", _("Can see members-only data"))]
 
     def __str__(self) -> str:
         return self.role
@@ -229,7 +229,7 @@ class ContactNumber(models.Model):
     visibility = models.CharField(
         _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.MEMBERS
     )
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
     history = HistoricalRecords()
 
     class Meta:

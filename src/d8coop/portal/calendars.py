@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from d8coop.cooperation.models import Meeting
@@ -74,12 +75,13 @@ def _event(request: HttpRequest, meeting: Meeting, stamp) -> Event:
     event.add("status", ICS_STATUS.get(meeting.status, "CONFIRMED"))
     location = ", ".join(p for p in [meeting.venue, meeting.place] if p)
     if meeting.mode == Meeting.Mode.ONLINE:
-        location = location or "Online"
+        location = location or str(_("Online"))
     if location:
         event.add("location", location)
     description = meeting.summary or ""
     if meeting.period_tentative:
-        description = f"Dates to be confirmed: {meeting.period_text}. {description}".strip()
+        note = _("Dates to be confirmed: %(dates)s.") % {"dates": meeting.period_text}
+        description = f"{note} {description}".strip()
     if description:
         event.add("description", description)
     event.add("url", request.build_absolute_uri(meeting.get_absolute_url()))
@@ -92,7 +94,7 @@ def ics_response(request: HttpRequest, meetings: Iterable[Meeting], *, filename:
     calendar.add("prodid", "-//D-8 Industrial Cooperation Platform//Meetings//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", "D-8 industrial cooperation: meetings and events")
+    calendar.add("x-wr-calname", str(_("D-8 industrial cooperation: meetings and events")))
     stamp = timezone.now()
     for meeting in meetings:
         calendar.add_component(_event(request, meeting, stamp))
