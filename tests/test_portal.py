@@ -10,7 +10,7 @@ from icalendar import Calendar
 
 from d8coop.cooperation.models import ActionItem, Body, Meeting
 from d8coop.core.models import Source, Visibility
-from d8coop.members.models import ContactNumber, MemberState, Position
+from d8coop.members.models import ContactNumber, MemberState, Person, Position
 
 pytestmark = pytest.mark.django_db
 
@@ -307,3 +307,21 @@ def test_public_pages_carry_no_csrf_token_so_they_can_be_shared_from_the_cache(
         response = client.get(path)
         assert "csrfmiddlewaretoken" not in response.content.decode()
         assert "csrftoken" not in response.cookies
+
+
+def test_a_successor_is_shown_as_the_holder_and_the_predecessor_in_the_history(
+    client, reference_data
+):
+    # Given Türkiye's public-sector focal point changed hands in 2024
+    position = Position.objects.get(slug="sme-tf-tr-public")
+    first = position.holdings.get()
+    first.ended_on = "2023-12-31"
+    first.save()
+    successor = Person.objects.create(name="Ayşe Yılmaz", source=first.source)
+    position.holdings.create(person=successor, started_on="2024-01-01", source=first.source)
+    # Then the task force's contacts show the successor only
+    contacts = client.get("/bodies/tf-smes/contacts/").content.decode()
+    assert "Ayşe Yılmaz" in contacts and "Selma Tezyetis" not in contacts
+    # And the position's page keeps both, with their dates
+    detail = client.get("/contacts/sme-tf-tr-public/").content.decode()
+    assert "Ayşe Yılmaz" in detail and "Selma Tezyetis" in detail

@@ -1,7 +1,7 @@
 """Read-only viewsets. Each queryset fetches its relations up front, so a list page costs a
 fixed number of queries whatever its length."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
@@ -16,8 +16,6 @@ from d8coop.cooperation.models import (
     Signatory,
     Term,
 )
-from d8coop.core.models import Visibility
-from d8coop.core.permissions import can_see_members_data
 from d8coop.members.models import (
     ContactNumber,
     Membership,
@@ -164,14 +162,7 @@ class ContactViewSet(ReadOnlyViewSet):
 
     def get_queryset(self) -> QuerySet[Position]:
         user = self.request.user
-        numbers = ContactNumber.objects.all()
-        if not can_see_members_data(user):
-            numbers = numbers.filter(visibility=Visibility.PUBLIC)
-        today = timezone.localdate()
-        current = (
-            Q(started_on__isnull=True) | Q(started_on__lte=today),
-            Q(ended_on__isnull=True) | Q(ended_on__gte=today),
-        )
+        numbers = ContactNumber.objects.visible_to(user)
         return (
             Position.objects.visible_to(user)
             .select_related("source", "organization", "member_state")
@@ -180,7 +171,7 @@ class ContactViewSet(ReadOnlyViewSet):
                 Prefetch("numbers", queryset=numbers, to_attr="visible_numbers"),
                 Prefetch(
                     "holdings",
-                    queryset=PositionHolding.objects.filter(*current).select_related(
+                    queryset=PositionHolding.objects.current(timezone.localdate()).select_related(
                         "source", "person"
                     ),
                     to_attr="current_holdings",

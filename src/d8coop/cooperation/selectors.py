@@ -7,11 +7,10 @@ from datetime import date
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from d8coop.cooperation.models import ActionItem, Body, Document, Meeting, Outcome, Term
-from d8coop.core.models import Visibility
-from d8coop.core.permissions import can_see_members_data
-from d8coop.members.models import ContactNumber, MemberState, Position
+from d8coop.members.models import ContactNumber, MemberState, Position, PositionHolding
 from d8coop.portal.models import NewsItem
 
 TAB_LIMIT = 15
@@ -73,15 +72,15 @@ def terms_of(body: Body) -> QuerySet[Term]:
 
 
 def contacts_visible_to(user, *, body_ids: list[int] | None = None) -> QuerySet[Position]:
-    """Positions with their holders and numbers, members-only ones removed for outsiders."""
-    numbers = ContactNumber.objects.order_by("order", "pk")
-    if not can_see_members_data(user):
-        numbers = numbers.filter(visibility=Visibility.PUBLIC)
+    """Positions with their current holders and the numbers the user may see; members-only
+    positions and numbers are left out for the public."""
+    numbers = ContactNumber.objects.visible_to(user).order_by("order", "pk")
+    holders = PositionHolding.objects.current(timezone.localdate()).select_related("person")
     positions = Position.objects.visible_to(user)
     if body_ids is not None:
         positions = positions.filter(bodies__in=body_ids).distinct()
     return positions.select_related("organization", "member_state").prefetch_related(
-        Prefetch("numbers", queryset=numbers), "holdings__person"
+        Prefetch("numbers", queryset=numbers), Prefetch("holdings", queryset=holders)
     )
 
 

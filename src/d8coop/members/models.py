@@ -191,6 +191,15 @@ class Position(Sourced):
         return None
 
 
+class PositionHoldingQuerySet(models.QuerySet["PositionHolding"]):
+    def current(self, day: date) -> "PositionHoldingQuerySet":
+        """Holdings that cover the day (an open start or end counts as covering it)."""
+        return self.filter(
+            Q(started_on__isnull=True) | Q(started_on__lte=day),
+            Q(ended_on__isnull=True) | Q(ended_on__gte=day),
+        )
+
+
 class PositionHolding(Sourced):
     """A person holding a position for a period; the open-ended one is the current holder."""
 
@@ -203,6 +212,8 @@ class PositionHolding(Sourced):
     )
     history = HistoricalRecords()
 
+    objects = PositionHoldingQuerySet.as_manager()
+
     class Meta:
         ordering = ["-started_on"]
         verbose_name = _("holding of a position")
@@ -214,6 +225,15 @@ class PositionHolding(Sourced):
     def covers(self, day: date) -> bool:
         started = self.started_on is None or self.started_on <= day
         return started and (self.ended_on is None or day <= self.ended_on)
+
+
+class ContactNumberQuerySet(models.QuerySet["ContactNumber"]):
+    def visible_to(self, user) -> "ContactNumberQuerySet":
+        from d8coop.core.permissions import can_see_members_data
+
+        if can_see_members_data(user):
+            return self
+        return self.filter(visibility=Visibility.PUBLIC)
 
 
 class ContactNumber(models.Model):
@@ -231,6 +251,8 @@ class ContactNumber(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     history = HistoricalRecords()
+
+    objects = ContactNumberQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "order", "pk"]

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from d8coop.cooperation import selectors
 from d8coop.cooperation.models import ActionItem, Body, Document, Meeting, Outcome
 from d8coop.core.models import Source
-from d8coop.members.models import Membership, MemberState
+from d8coop.members.models import Membership, MemberState, PositionHolding
 from d8coop.portal import calendars, search, vcards
 from d8coop.portal.caching import public_page
 from d8coop.portal.models import KeyFact, NewsItem
@@ -286,7 +286,11 @@ def _visible_contact(request: HttpRequest, slug: str):
 @public_page
 def contact_detail(request: HttpRequest, slug: str) -> HttpResponse:
     contact = _visible_contact(request, slug)
-    context = {"contact": contact, "bodies": contact.bodies.all()}
+    context = {
+        "contact": contact,
+        "bodies": contact.bodies.all(),
+        "holdings": PositionHolding.objects.filter(position=contact).select_related("person"),
+    }
     return render(request, "portal/contact_detail.html", context)
 
 
