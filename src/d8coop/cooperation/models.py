@@ -286,7 +286,7 @@ class ActionItem(Sourced, PeriodFields):
         DONE = "done", _("Done")
         CANCELLED = "cancelled", _("Cancelled")
         SUPERSEDED = "superseded", _("Superseded")
-        NOT_REPORTED = "not_reported", _("No report since")
+        NOT_REPORTED = "not_reported", _("No progress reported")
 
     OPEN_STATUSES = [Status.PLANNED, Status.IN_PROGRESS, Status.NOT_REPORTED]
 
