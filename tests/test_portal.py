@@ -325,3 +325,9 @@ def test_a_successor_is_shown_as_the_holder_and_the_predecessor_in_the_history(
     # And the position's page keeps both, with their dates
     detail = client.get("/contacts/sme-tf-tr-public/").content.decode()
     assert "Ayşe Yılmaz" in detail and "Selma Tezyetis" in detail
+
+
+def test_english_records_are_marked_as_english_inside_an_arabic_page(client, reference_data):
+    client.cookies["django_language"] = "ar"
+    content = client.get("/meetings/smes-gb-5-abuja-2014/").content.decode()
+    assert '<h1 lang="en" dir="auto">5th D-8 SMEs Governmental Bodies Meeting</h1>' in content

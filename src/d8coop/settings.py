@@ -144,6 +144,7 @@ LANGUAGES = [
 ]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+CONTENT_LANGUAGE = "en"  # the language the registry's records are written in
 TIME_ZONE = "Europe/Istanbul"  # the secretariat's zone; instants are stored in UTC
 USE_I18N = True
 USE_TZ = True
