@@ -218,9 +218,10 @@ LIST_PAGES = ["/", "/bodies/", "/bodies/tf-smes/", "/bodies/tf-smes/activities/"
 
 @pytest.mark.parametrize("path", LIST_PAGES)
 def test_list_pages_do_not_grow_queries_with_rows(client, reference_data, path):
-    _add_volume(3)
+    # Both volumes overflow the tabs' excerpts (15 rows), which then also count their rows.
+    _add_volume(16)
     few = _queries(client, path)
-    _add_volume(12)
+    _add_volume(32)
     many = _queries(client, path)
     assert many == few, f"{path}: {few} queries with few rows, {many} with more"
 
@@ -245,9 +246,9 @@ def test_a_long_tab_shows_the_latest_rows_and_links_to_all_of_them(client, refer
     ).count()
     assert content.count('class="mb-3 border-start border-3 ps-3"') == 15
     assert f"See all {held}" in content
-    assert 'href="/meetings/?body=tf-smes"' in content
+    assert 'href="/meetings/?body=tf-smes&amp;status=held"' in content
 
-    listing = client.get("/meetings/", {"body": "tf-smes"}).content.decode()
+    listing = client.get("/meetings/", {"body": "tf-smes", "status": "held"}).content.decode()
     past = listing.split('id="past-title"')[1]
     assert past.count('class="list-group-item"') == held
 

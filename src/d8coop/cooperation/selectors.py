@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -102,7 +102,9 @@ class Excerpt:
 
 
 def excerpt(queryset: QuerySet, more_url: str, limit: int = TAB_LIMIT) -> Excerpt:
-    return Excerpt(items=list(queryset[:limit]), total=queryset.count(), more_url=more_url)
+    items = list(queryset[:limit])
+    total = queryset.count() if len(items) == limit else len(items)
+    return Excerpt(items=items, total=total, more_url=more_url)
 
 
 def body_page(body: Body, tab: str, user, today: date) -> dict[str, Excerpt | QuerySet]:
@@ -111,13 +113,23 @@ def body_page(body: Body, tab: str, user, today: date) -> dict[str, Excerpt | Qu
     ids = body_family_ids(body)
     on = f"?body={body.slug}"
     if tab == "achievements":
-        elsewhere = Outcome.objects.filter(body_id__in=ids).exclude(meeting__body_id__in=ids)
-        done = action_items().filter(body_id__in=ids, status=ActionItem.Status.DONE)
+        elsewhere = (
+            Outcome.objects.filter(body_id__in=ids)
+            .exclude(meeting__body_id__in=ids)
+            .select_related("meeting")
+            .order_by("-meeting__period_earliest", "order")
+        )
+        done = (
+            action_items()
+            .filter(body_id__in=ids, status=ActionItem.Status.DONE)
+            .order_by(F("period_latest").desc(nulls_last=True), "-pk")
+        )
+        meetings_url = reverse("portal:meetings") + on
         return {
-            "held_meetings": excerpt(held_meetings(ids), reverse("portal:meetings") + on),
+            "held_meetings": excerpt(held_meetings(ids), meetings_url + "&status=held"),
             "documents": excerpt(documents_of(ids), reverse("portal:documents") + on),
             "done_items": excerpt(done, reverse("portal:action-items") + on + "&show=done"),
-            "outcomes_elsewhere": elsewhere.select_related("meeting"),
+            "outcomes_elsewhere": excerpt(elsewhere, ""),
         }
     if tab == "activities":
         open_items = action_items().filter(body_id__in=ids).open()
