@@ -115,22 +115,9 @@ def _due_text(rng: random.Random, after: date) -> str:
 
 
 def _period(text: str, relative_to: date | None = None) -> dict:
-    from d8coop.core.periods import parse_period
+    from d8coop.core.models import PeriodFields
 
-    if not text:
-        return {
-            "period_text": "",
-            "period_earliest": None,
-            "period_latest": None,
-            "period_tentative": False,
-        }
-    p = parse_period(text, relative_to=relative_to)
-    return {
-        "period_text": p.text,
-        "period_earliest": p.earliest,
-        "period_latest": p.latest,
-        "period_tentative": p.tentative,
-    }
+    return PeriodFields.values_from_text(text, relative_to=relative_to)
 
 
 def _group(rows: list, key: str) -> dict[int, list]:

@@ -76,6 +76,20 @@ class PeriodFields(models.Model):
             tentative=self.period_tentative,
         )
 
+    @staticmethod
+    def values_from_text(text: str | None, *, relative_to: date | None = None) -> dict:
+        """The four period fields for a text as written (all empty for no text)."""
+        if not text:
+            return {"period_text": "", "period_earliest": None, "period_latest": None,
+                    "period_tentative": False}  # fmt: skip
+        period = parse_period(text, relative_to=relative_to)
+        return {
+            "period_text": period.text,
+            "period_earliest": period.earliest,
+            "period_latest": period.latest,
+            "period_tentative": period.tentative,
+        }
+
     def set_period(self, period: Period | None) -> None:
         self.period_text = period.text if period else ""
         self.period_earliest = period.earliest if period else None

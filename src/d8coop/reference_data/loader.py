@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +23,7 @@ from d8coop.cooperation.models import (
     Signatory,
     Term,
 )
-from d8coop.core.models import Source
-from d8coop.core.periods import parse_period
+from d8coop.core.models import PeriodFields, Source
 from d8coop.members.models import (
     ContactNumber,
     Membership,
@@ -201,7 +199,7 @@ class _Loader:
                 "status": rec["status"],
                 "mode": rec.get("mode", Meeting.Mode.IN_PERSON),
                 "summary": _text(rec.get("summary")),
-                **_period_values(rec["dates"]),
+                **PeriodFields.values_from_text(rec["dates"]),
                 **self.source(rec),
             }
             self.meetings[rec["slug"]] = self.upsert(Meeting, {"slug": rec["slug"]}, values)
@@ -230,7 +228,7 @@ class _Loader:
                 lookup = {"body": body, "member_state": self.state(code), "role": rec["role"]}
                 values = {
                     "decided_at": self.lookup(self.meetings, rec.get("decided_at"), "meeting"),
-                    **_period_values(rec.get("period")),
+                    **PeriodFields.values_from_text(rec.get("period")),
                     **self.source(rec),
                 }
                 self.upsert(Term, lookup, values)
@@ -275,7 +273,7 @@ class _Loader:
             "body": self.lookup(self.bodies, rec.get("body"), "body") or outcome.body,
             "status": rec["status"],
             "all_member_states": all_states,
-            **_period_values(rec.get("due"), relative_to=meeting.period_latest),
+            **PeriodFields.values_from_text(rec.get("due"), relative_to=meeting.period_latest),
             **source,
         }
         item = self.upsert(ActionItem, {"outcome": outcome, "title": rec["title"]}, values)
@@ -360,19 +358,6 @@ class _Loader:
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
-
-
-def _period_values(text: str | None, *, relative_to: date | None = None) -> dict[str, Any]:
-    if not text:
-        return {"period_text": "", "period_earliest": None, "period_latest": None,
-                "period_tentative": False}  # fmt: skip
-    period = parse_period(text, relative_to=relative_to)
-    return {
-        "period_text": period.text,
-        "period_earliest": period.earliest,
-        "period_latest": period.latest,
-        "period_tentative": period.tentative,
-    }
 
 
 def _same(current: Any, wanted: Any) -> bool:
