@@ -7,9 +7,9 @@ import pytest
 from django.apps import apps
 
 from d8coop.cooperation.models import ActionItem, Body, Meeting, Term
-from d8coop.core.models import Sourced
+from d8coop.core.models import Source, Sourced
 from d8coop.members.models import MemberState, Position
-from d8coop.reference_data.loader import ReferenceDataError, load_reference_data
+from d8coop.reference_data.loader import DATA_DIR, ReferenceDataError, load_reference_data
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +33,13 @@ def test_a_second_load_changes_nothing_and_writes_no_history(reference_data):
     assert _history_rows() == rows_before
 
 
-def test_every_shipped_record_names_its_source(reference_data):
+def test_every_shipped_source_is_cited_and_every_citation_is_shipped(reference_data):
+    shipped = set(Source.objects.values_list("key", flat=True))
+    cited = set()
     for model in apps.get_models():
         if issubclass(model, Sourced) and not model.__name__.startswith("Historical"):
-            assert not model.objects.filter(source__isnull=True).exists(), model
+            cited |= set(model.objects.values_list("source__key", flat=True).distinct())
+    assert cited == shipped
 
 
 def test_nine_member_states_and_azerbaijan_was_not_a_member_in_2015(reference_data):
@@ -119,3 +122,41 @@ def test_a_reference_file_naming_an_unknown_source_is_refused(tmp_path: Path, db
     with pytest.raises(ReferenceDataError, match="nowhere"):
         load_reference_data(tmp_path)
     assert not MemberState.objects.exists()
+
+
+def test_a_new_release_corrects_a_shipped_fact(reference_data, tmp_path: Path):
+    # Given a release whose data gives the 5th SMEs Governmental Bodies Meeting another venue
+    for path in DATA_DIR.glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        (tmp_path / path.name).write_text(
+            text.replace("venue: Transcorp Hilton Hotel", "venue: Transcorp Hilton, Abuja"),
+            encoding="utf-8",
+        )
+    # When it is loaded
+    report = load_reference_data(tmp_path)
+    # Then the record is corrected, and only it
+    assert report.updated == {"meetings": 1}
+    assert Meeting.objects.get(slug="smes-gb-5-abuja-2014").venue == "Transcorp Hilton, Abuja"
+
+
+def test_a_correction_made_in_the_back_office_survives_the_next_load(
+    client, reference_data, django_user_model
+):
+    # Given the secretariat records that Türkiye held its SME Financing Model Workshop
+    admin = django_user_model.objects.create_superuser(email="sec@d8.example", password="pw-1")
+    client.force_login(admin)
+    item = ActionItem.objects.get(title="Hold an SME Financing Model Workshop")
+    form = {
+        "outcome": item.outcome_id, "body": item.body_id, "title": item.title,
+        "responsible_states": [s.pk for s in item.responsible_states.all()],
+        "status": "done", "status_note": "Held in Ankara", "period_text": item.period_text,
+        "source": item.source_id, "source_note": "", "result_meeting": "",
+    }  # fmt: skip
+    assert client.post(f"/admin/cooperation/actionitem/{item.pk}/change/", form).status_code == 302
+    # When the reference data is loaded again (as every deployment does)
+    report = load_reference_data()
+    # Then the correction is kept, and the report says so
+    item.refresh_from_db()
+    assert (item.status, item.status_note) == ("done", "Held in Ankara")
+    assert report.kept == {"action items": 1}
+    assert "kept as edited" in report.summary()

@@ -42,7 +42,7 @@ SEED_FACTS = {
         "Iran",
         "Nigeria",
         "1st D-8 SMEs Governmental Bodies Meeting",
-        "hosted by Iran Small Industries and Industrial Parks Organization (ISIPO)",
+        "hosted by Iran Small Industries & Industrial Parks Organization (ISIPO)",
         "SME Cluster Development Best Practice Workshop",
         "full participation from D-8",
         "Transcorp Hilton Hotel",

@@ -279,7 +279,7 @@ class SignatorySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Signatory
-        fields = ["member_state", "organization", "signed_on"]
+        fields = ["member_state", "organization", "capacity", "signed_on"]
 
 
 class DocumentSerializer(WebUrlMixin, SourcedSerializer):

@@ -226,6 +226,9 @@ class Signatory(models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="signatories")
     member_state = models.ForeignKey(MemberState, on_delete=models.PROTECT, null=True, blank=True)
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, null=True, blank=True)
+    capacity = models.CharField(
+        _("signed as"), max_length=100, blank=True, help_text=_("E.g. 'private sector'.")
+    )
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
     history = HistoricalRecords()
 
@@ -240,7 +243,8 @@ class Signatory(models.Model):
         ]
 
     def __str__(self) -> str:
-        return str(self.member_state or self.organization)
+        party = str(self.member_state or self.organization)
+        return f"{party} ({self.capacity})" if self.capacity else party
 
 
 class Outcome(Sourced):

@@ -1,7 +1,9 @@
 """Load the D-8 record the platform ships with (YAML in `data/`), idempotently.
 
 Every record is matched on its natural key (a slug, an ISO code, a meeting and an order) and
-saved only when a field differs, so a second run changes nothing and writes no history.
+saved only when a field differs, so a second run changes nothing and writes no history. A record
+that someone has edited since the loader last wrote it (in the back office) is left as edited and
+counted as kept: a new release corrects shipped facts, never the secretariat's corrections.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from d8coop.portal.models import KeyFact, NewsItem
 
 DATA_DIR = Path(__file__).parent / "data"
 SEED_LISTING = "listed on the seed page, c. 2015"
+CHANGE_REASON = "reference data"
 
 
 class ReferenceDataError(ValueError):
@@ -47,17 +50,22 @@ class ReferenceDataError(ValueError):
 class LoadReport:
     created: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
+    kept: Counter[str] = field(default_factory=Counter)
 
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated)
 
     def summary(self) -> str:
+        kept = "".join(
+            f" {n} {name} edited in the back office kept as edited."
+            for name, n in self.kept.items()
+        )
         if not self.changed:
-            return "Reference data already up to date: nothing changed."
+            return "Reference data already up to date: nothing changed." + kept
         parts = [f"{n} {name} created" for name, n in sorted(self.created.items())]
         parts += [f"{n} {name} updated" for name, n in sorted(self.updated.items())]
-        return "Reference data loaded: " + ", ".join(parts) + "."
+        return "Reference data loaded: " + ", ".join(parts) + "." + kept
 
 
 class _Loader:
@@ -77,25 +85,40 @@ class _Loader:
         name = model._meta.verbose_name_plural
         if obj is None:
             obj = model(**lookup, **values)
-            obj.full_clean()
-            obj.save()
+            self._save(obj)
             self.report.created[str(name)] += 1
             return obj
         changed = [key for key, value in values.items() if not _same(getattr(obj, key), value)]
-        if changed:
+        if changed and self._edited_by_someone_else(obj):
+            self.report.kept[str(name)] += 1
+        elif changed:
             for key in changed:
                 setattr(obj, key, values[key])
-            obj.full_clean()
-            obj.save()
+            self._save(obj)
             self.report.updated[str(name)] += 1
         return obj
+
+    @staticmethod
+    def _save(obj: models.Model) -> None:
+        obj.full_clean()
+        obj._change_reason = CHANGE_REASON  # type: ignore[attr-defined]
+        obj.save()
+
+    @staticmethod
+    def _edited_by_someone_else(obj: models.Model) -> bool:
+        latest = obj.history.only("history_change_reason").first()  # type: ignore[attr-defined]
+        return latest is not None and latest.history_change_reason != CHANGE_REASON
 
     def set_related(self, obj: models.Model, attr: str, targets: list[models.Model]) -> None:
         manager = getattr(obj, attr)
         wanted = {target.pk for target in targets}
-        if set(manager.values_list("pk", flat=True)) != wanted:
-            manager.set(targets)
-            self.report.updated[f"{obj._meta.verbose_name} links"] += 1
+        if set(manager.values_list("pk", flat=True)) == wanted:
+            return
+        if self._edited_by_someone_else(obj):
+            self.report.kept[f"{obj._meta.verbose_name} links"] += 1
+            return
+        manager.set(targets)
+        self.report.updated[f"{obj._meta.verbose_name} links"] += 1
 
     def source(self, record: dict[str, Any]) -> dict[str, Any]:
         key = record.get("source")
@@ -251,7 +274,11 @@ class _Loader:
                     "member_state": self.state(party.get("member_state")),
                     "organization": self.lookup(self.orgs, party.get("organization"), "org"),
                 }
-                self.upsert(Signatory, lookup, {"signed_on": party.get("signed_on")})
+                values = {
+                    "signed_on": party.get("signed_on"),
+                    "capacity": party.get("capacity", ""),
+                }
+                self.upsert(Signatory, lookup, values)
 
     def load_outcomes(self) -> None:
         for group in self.data["outcomes"]:
