@@ -39,10 +39,17 @@ def reference_data(db):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Each test starts with an empty cache: cached pages must not leak between tests."""
+def _fresh_cache(settings):
+    """Each test starts with an empty cache and the page cache off, on SQLite as with Redis;
+    the tests of the page cache turn it on."""
     from django.core.cache import cache
 
+    settings.PAGE_CACHE_SECONDS = 0
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 60

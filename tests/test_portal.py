@@ -269,7 +269,9 @@ def test_long_lists_are_split_into_pages(client, reference_data):
     assert "Page 1 of 2" in first and 'rel="next"' in first
 
 
-def test_a_public_page_is_served_from_the_cache_until_the_registry_changes(client, reference_data):
+def test_a_public_page_is_served_from_the_cache_until_the_registry_changes(
+    client, reference_data, page_cache, django_capture_on_commit_callbacks
+):
     # Given a page an anonymous visitor has seen once
     assert _queries(client, "/bodies/tf-smes/") > 0
     # When another visitor asks for it, it comes from the cache without a query
@@ -277,17 +279,20 @@ def test_a_public_page_is_served_from_the_cache_until_the_registry_changes(clien
     # Then a change to the registry shows at once
     body = Body.objects.get(slug="tf-smes")
     body.description = "A new description of the task force."
-    body.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        body.save()
     assert "A new description of the task force." in client.get("/bodies/tf-smes/").content.decode()
 
 
-def test_a_member_never_gets_the_public_copy_of_a_page(client, secret_contact, member_user):
+def test_a_member_never_gets_the_public_copy_of_a_page(
+    client, secret_contact, member_user, page_cache
+):
     client.get("/bodies/tf-smes/contacts/")  # the public copy, now cached
     client.force_login(member_user)
     assert "Confidential focal point" in client.get("/bodies/tf-smes/contacts/").content.decode()
 
 
-def test_each_language_has_its_own_cached_copy(client, reference_data):
+def test_each_language_has_its_own_cached_copy(client, reference_data, page_cache):
     client.get("/")
     client.cookies["django_language"] = "ar"
     assert 'dir="rtl"' in client.get("/").content.decode()
@@ -332,3 +337,37 @@ def test_english_records_are_marked_as_english_inside_an_arabic_page(client, ref
     client.cookies["django_language"] = "ar"
     content = client.get("/meetings/smes-gb-5-abuja-2014/").content.decode()
     assert '<h1 lang="en" dir="auto">5th D-8 SMEs Governmental Bodies Meeting</h1>' in content
+
+
+def test_a_page_a_member_saw_is_never_served_to_the_public(
+    client, secret_contact, member_user, page_cache
+):
+    client.force_login(member_user)
+    assert "Confidential focal point" in client.get("/bodies/tf-smes/contacts/").content.decode()
+    client.logout()
+    assert (
+        "Confidential focal point" not in client.get("/bodies/tf-smes/contacts/").content.decode()
+    )
+
+
+def test_a_contact_made_members_only_leaves_the_public_page_at_once(
+    client, reference_data, page_cache, django_capture_on_commit_callbacks
+):
+    assert "Abdullah Cortu" in client.get("/bodies/tf-smes/contacts/").content.decode()
+    position = Position.objects.get(slug="sme-tf-tr-private")
+    position.visibility = Visibility.MEMBERS
+    with django_capture_on_commit_callbacks(execute=True):
+        position.save()
+    assert "Abdullah Cortu" not in client.get("/bodies/tf-smes/contacts/").content.decode()
+
+
+def test_htmx_restoring_history_gets_the_whole_page_not_the_fragment(
+    client, reference_data, page_cache
+):
+    fragment = client.get("/bodies/tf-smes/contacts/", HTTP_HX_REQUEST="true")
+    assert "<html" not in fragment.content.decode()
+    assert "HX-Request" in fragment["Vary"]
+    restored = client.get(
+        "/bodies/tf-smes/contacts/", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert "<html" in restored.content.decode()

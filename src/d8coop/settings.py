@@ -119,8 +119,9 @@ if _redis_url:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Public pages for anonymous visitors are cached this long (0 turns the cache off).
-PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
+# Public pages for anonymous visitors are cached this long (0 turns the cache off). On by default
+# only with Redis: the registry version that invalidates pages must be shared by all processes.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60 if _redis_url else 0)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -1,21 +1,22 @@
 """A short-lived cache of public pages for anonymous visitors.
 
 A page is keyed by its URL, language, htmx flag, the day (overdue flags change at midnight) and
-the registry version, which any write to the registry bumps. Signed-in users, who may see
-members-only data, always get a fresh page. With the default per-process memory cache another
-worker may serve a page up to PAGE_CACHE_SECONDS old after a change; with Redis the version is
-shared and a change shows at once.
+the registry version, which any committed write to the registry bumps. Signed-in users, who may
+see members-only data, always get a fresh page. The version must be shared by every web process,
+so the cache is on by default only with Redis (settings.PAGE_CACHE_SECONDS).
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from functools import wraps
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
@@ -25,14 +26,20 @@ CACHED_APPS = {"core", "members", "cooperation", "portal"}
 
 
 def registry_version() -> int:
-    return cache.get_or_set(VERSION_KEY, 1, timeout=None)
+    # Starting from the clock, a version lost to eviction never comes back as an older one.
+    return cache.get_or_set(VERSION_KEY, time.time_ns, timeout=None)
+
+
+def _bump() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # evicted: any new value is newer than every cached page's
+        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
 
 
 def bump_registry_version(**_: object) -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # the key expired or was never set
-        cache.set(VERSION_KEY, 2, timeout=None)
+    """After the write commits: a page rendered before the commit must not get the new version."""
+    transaction.on_commit(_bump)
 
 
 def connect_invalidation() -> None:
@@ -45,9 +52,16 @@ def connect_invalidation() -> None:
     m2m_changed.connect(bump_registry_version, dispatch_uid="page-cache-m2m")
 
 
+def wants_fragment(request: HttpRequest) -> bool:
+    """An htmx swap asks for a fragment; htmx restoring history asks for the whole page."""
+    return bool(request.headers.get("HX-Request")) and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+
+
 def _key(request: HttpRequest) -> str:
     digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    htmx = "hx" if request.headers.get("HX-Request") else "page"
+    htmx = "fragment" if wants_fragment(request) else "page"
     day = timezone.localdate().isoformat()
     language = translation.get_language()
     return f"page:{registry_version()}:{day}:{language}:{htmx}:{digest}"

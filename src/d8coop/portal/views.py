@@ -14,6 +14,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
@@ -22,7 +23,7 @@ from d8coop.cooperation.models import ActionItem, Body, Document, Meeting, Outco
 from d8coop.core.models import Source
 from d8coop.members.models import Membership, MemberState, PositionHolding
 from d8coop.portal import calendars, search, vcards
-from d8coop.portal.caching import public_page
+from d8coop.portal.caching import public_page, wants_fragment
 from d8coop.portal.models import KeyFact, NewsItem
 
 BODY_TABS = {
@@ -141,8 +142,10 @@ def body_detail(request: HttpRequest, slug: str, tab: str = "achievements") -> H
         "today": today,
         **selectors.body_page(body, tab, request.user, today),
     }
-    template = "portal/_body_tabs.html" if request.headers.get("HX-Request") else "portal/body.html"
-    return render(request, template, context)
+    template = "portal/_body_tabs.html" if wants_fragment(request) else "portal/body.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
+    return response
 
 
 @public_page
