@@ -2,9 +2,10 @@
 
 import pytest
 from django.contrib import admin
+from django.core.management import call_command
 from django.urls import reverse
 
-from d8coop.cooperation.models import ActionItem
+from d8coop.cooperation.models import ActionItem, Meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +87,13 @@ def test_an_unreadable_due_period_is_refused_with_a_reason_and_changes_nothing(
     item.refresh_from_db()
     assert item.period_text == "in the second half of 2015"
     assert item.history.count() == versions
+
+
+def test_secretariat_staff_keep_the_registry_but_not_the_accounts(client, reference_data):
+    call_command("create_user", email="staff@d8.example", role="secretariat", password="pw-x-9")
+    client.login(email="staff@d8.example", password="pw-x-9")
+    meeting = Meeting.objects.get(slug="smes-gb-5-abuja-2014")
+    assert client.get(reverse("admin:cooperation_meeting_changelist")).status_code == 200
+    change = reverse("admin:cooperation_meeting_change", args=[meeting.pk])
+    assert client.get(change).status_code == 200
+    assert client.get(reverse("admin:accounts_user_changelist")).status_code == 403

@@ -7,6 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from d8coop.accounts.roles import secretariat_group
+
 ROLES = {
     "secretariat-admin": "Secretariat administrator: every right, the back office included.",
     "secretariat": "Secretariat staff: the back office and members-only data.",
@@ -39,6 +41,8 @@ class Command(BaseCommand):
             is_staff=role.startswith("secretariat"),
             is_superuser=role == "secretariat-admin",
         )
+        if role == "secretariat":
+            user.groups.add(secretariat_group())
         if role == "observer":
             user.user_permissions.add(Permission.objects.get(codename="view_members_only_data"))
         self.stdout.write(f"Created {email} ({ROLES[role]})")
