@@ -2,10 +2,12 @@
 
 import re
 import xml.etree.ElementTree as ET
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from icalendar import Calendar
 
 from d8coop.cooperation.models import ActionItem, Body, Meeting
@@ -371,3 +373,27 @@ def test_htmx_restoring_history_gets_the_whole_page_not_the_fragment(
         "/bodies/tf-smes/contacts/", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
     )
     assert "<html" in restored.content.decode()
+
+
+def test_upcoming_lists_meetings_still_to_happen_and_recent_lists_held_ones(client, reference_data):
+    # Given a meeting planned for next month, one held this month and one planned long ago
+    source = Source.objects.get(key="seed")
+    body = Body.objects.get(slug="tf-smes")
+    today = timezone.localdate()
+    for slug, status, text in [
+        ("next-month", "planned", f"{(today + timedelta(days=40)):%B %Y}"),
+        ("this-month", "held", f"{today:%B %Y}"),
+        ("long-ago", "planned", "2016"),
+    ]:
+        meeting = Meeting(slug=slug, title=f"Meeting {slug}", body=body, status=status,
+                          period_text=text, source=source)  # fmt: skip
+        meeting.full_clean()
+        meeting.save()
+    home = client.get("/").content.decode()
+    upcoming = home.split('id="upcoming-title"')[1].split('id="recent-title"')[0]
+    recent = home.split('id="recent-title"')[1]
+    assert "Meeting next-month" in upcoming
+    assert "Meeting this-month" not in upcoming and "Meeting this-month" in recent
+    assert "Meeting long-ago" not in upcoming and "Meeting long-ago" not in recent
+    activities = client.get("/bodies/tf-smes/activities/").content.decode()
+    assert "Meeting next-month" in activities and "Meeting long-ago" not in activities

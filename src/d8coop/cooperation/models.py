@@ -98,10 +98,13 @@ class Term(Sourced, PeriodFields):
 
 class MeetingQuerySet(models.QuerySet["Meeting"]):
     def upcoming(self, today: date) -> "MeetingQuerySet":
-        return self.filter(period_latest__gte=today).exclude(status=Meeting.Status.CANCELLED)
+        """Still to happen: not yet over, and neither held nor cancelled."""
+        return self.filter(period_latest__gte=today).exclude(
+            status__in=[Meeting.Status.HELD, Meeting.Status.CANCELLED]
+        )
 
-    def past(self, today: date) -> "MeetingQuerySet":
-        return self.filter(period_latest__lt=today)
+    def held(self) -> "MeetingQuerySet":
+        return self.filter(status=Meeting.Status.HELD)
 
 
 class Meeting(Sourced, PeriodFields):

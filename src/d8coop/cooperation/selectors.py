@@ -58,7 +58,7 @@ def planned_meetings(body_ids: list[int], today: date) -> QuerySet[Meeting]:
     return (
         meetings_with_place()
         .filter(body_id__in=body_ids)
-        .exclude(status__in=[Meeting.Status.HELD, Meeting.Status.CANCELLED])
+        .upcoming(today)
         .order_by("period_earliest")
     )
 

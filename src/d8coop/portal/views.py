@@ -87,7 +87,7 @@ def home(request: HttpRequest) -> HttpResponse:
         ),
         "other_bodies": Body.objects.exclude(kind=Body.Kind.TASK_FORCE),
         "upcoming": selectors.meetings_with_place().upcoming(today).order_by("period_earliest")[:5],
-        "recent": selectors.meetings_with_place().past(today)[:5],
+        "recent": selectors.meetings_with_place().held()[:5],
         "news": NewsItem.objects.published()[:4],
     }
     return render(request, "portal/home.html", context)
@@ -153,10 +153,11 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     filters = calendars.MeetingFilters.from_query(request.GET)
     meetings = filters.apply(selectors.meetings_with_place())
     today = _today()
-    past = _page(request, meetings.exclude(period_latest__gte=today))
+    upcoming = meetings.upcoming(today)
+    past = _page(request, meetings.exclude(pk__in=upcoming.values("pk")))
     context = {
         "filters": filters,
-        "upcoming": meetings.upcoming(today).order_by("period_earliest"),
+        "upcoming": upcoming.order_by("period_earliest"),
         "past": past,
         "past_by_year": calendars.group_by_year(past),
         "bodies": Body.objects.all(),
