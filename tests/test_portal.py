@@ -118,8 +118,11 @@ def test_the_calendar_feed_is_valid_icalendar_with_every_dated_meeting(client, r
     assert bali.decoded("DTSTART").isoformat() == "2008-11-10"
     assert bali.decoded("DTEND").isoformat() == "2008-11-13"
     assert str(bali["LOCATION"]) == "Bali, Indonesia"
-    assert all("UID" in e and "DTSTAMP" in e for e in events)
-    assert b"\r\n" in response.content
+    assert all("DTSTAMP" in e for e in events)
+    assert str(bali["UID"]) == "wgic-4-bali-2008@d8coop.local"
+    assert len({str(e["UID"]) for e in events}) == len(events)
+    # Content lines are folded at 75 octets (RFC 5545, 3.1).
+    assert max(len(line) for line in response.content.split(b"\r\n")) <= 75
 
 
 def test_event_pages_link_their_calendar(client, reference_data):
@@ -397,3 +400,45 @@ def test_upcoming_lists_meetings_still_to_happen_and_recent_lists_held_ones(clie
     assert "Meeting long-ago" not in upcoming and "Meeting long-ago" not in recent
     activities = client.get("/bodies/tf-smes/activities/").content.decode()
     assert "Meeting next-month" in activities and "Meeting long-ago" not in activities
+
+
+def test_calendar_ids_do_not_depend_on_the_host(client, reference_data):
+    one = Calendar.from_ical(client.get("/meetings/calendar.ics", HTTP_HOST="localhost").content)
+    two = Calendar.from_ical(client.get("/meetings/calendar.ics", HTTP_HOST="127.0.0.1").content)
+    assert [str(e["UID"]) for e in one.walk("VEVENT")] == [
+        str(e["UID"]) for e in two.walk("VEVENT")
+    ]
+
+
+def test_a_meeting_known_only_by_its_quarter_is_tentative_and_free_in_calendars(
+    client, reference_data
+):
+    meeting = Meeting(
+        slug="spx-training", title="SPX training", body=Body.objects.get(slug="tf-smes"),
+        status="planned", period_text="third quarter of 2030", source=Source.objects.get(key="seed"),
+    )  # fmt: skip
+    meeting.full_clean()
+    meeting.save()
+    event = Calendar.from_ical(client.get("/meetings/spx-training/event.ics").content).walk(
+        "VEVENT"
+    )[0]
+    assert str(event["STATUS"]) == "TENTATIVE"
+    assert str(event["TRANSP"]) == "TRANSPARENT"
+    assert "third quarter of 2030" in str(event["DESCRIPTION"])
+
+
+def test_an_undated_meeting_has_no_calendar_file(client, reference_data):
+    Meeting.objects.filter(slug="imm-6-abuja-2017").update(
+        period_text="", period_earliest=None, period_latest=None
+    )
+    assert client.get("/meetings/imm-6-abuja-2017/event.ics").status_code == 404
+
+
+def test_the_news_feed_names_its_author_and_keeps_stable_ids(client, reference_data):
+    root = ET.fromstring(client.get("/news/feed.atom", HTTP_HOST="localhost").content)
+    ns = {"atom": "http://www.w3.org/2005/Atom"}
+    assert (
+        root.find("atom:author/atom:name", ns).text == "D-8 Organization for Economic Cooperation"
+    )
+    ids = [entry.find("atom:id", ns).text for entry in root.findall("atom:entry", ns)]
+    assert "tag:d8coop.local,2026:news/azerbaijan-joins-2025" in ids

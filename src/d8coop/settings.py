@@ -123,6 +123,9 @@ else:
 # only with Redis: the registry version that invalidates pages must be shared by all processes.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60 if _redis_url else 0)
 
+# The domain part of calendar and feed identifiers: fixed, so they never change with the host.
+STABLE_ID_DOMAIN = env_str("D8COOP_STABLE_ID_DOMAIN", "d8coop.local")
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 AUTH_PASSWORD_VALIDATORS = [

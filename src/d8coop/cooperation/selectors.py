@@ -22,9 +22,14 @@ def body_family_ids(body: Body) -> list[int]:
     return [body.pk, *body.children.values_list("pk", flat=True)]
 
 
+def bodies_in_family(slug: str) -> QuerySet[Body]:
+    """The body named by its slug and the bodies under it."""
+    return Body.objects.filter(Q(slug=slug) | Q(parent__slug=slug))
+
+
 def in_body_family(slug: str) -> Q:
     """Rows of the body named by its slug, or of a body under it."""
-    return Q(body__slug=slug) | Q(body__parent__slug=slug)
+    return Q(body__in=bodies_in_family(slug))
 
 
 def meetings_with_place() -> QuerySet[Meeting]:

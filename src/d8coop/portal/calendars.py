@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
@@ -63,23 +64,33 @@ def group_by_year(meetings: Iterable[Meeting]) -> list[tuple[int | None, list[Me
     return [(key, list(group)) for key, group in itertools.groupby(meetings, key=year)]
 
 
+# Dates wider than this are a window the meeting falls in ("third quarter of 2015"), not its days.
+EXACT_DAYS_AT_MOST = 14
+
+
 def _event(request: HttpRequest, meeting: Meeting, stamp) -> Event:
     event = Event()
-    host = request.get_host().split(":")[0]
-    event.add("uid", f"meeting-{meeting.pk}@{host}")
+    # Stable across hosts and database rebuilds, so subscribers never see a meeting twice.
+    event.add("uid", f"{meeting.slug}@{settings.STABLE_ID_DOMAIN}")
     event.add("dtstamp", stamp)
     event.add("summary", meeting.title)
     # All-day events: DTEND is exclusive in RFC 5545.
     event.add("dtstart", meeting.period_earliest)
     event.add("dtend", meeting.period_latest + timedelta(days=1))
-    event.add("status", ICS_STATUS.get(meeting.status, "CONFIRMED"))
+    window = (meeting.period_latest - meeting.period_earliest).days >= EXACT_DAYS_AT_MOST
+    status = ICS_STATUS.get(meeting.status, "CONFIRMED")
+    if meeting.period_tentative or (window and status == "CONFIRMED"):
+        status = "TENTATIVE"
+    event.add("status", status)
+    if window:
+        event.add("transp", "TRANSPARENT")  # a window of dates does not make anyone busy
     location = ", ".join(p for p in [meeting.venue, meeting.place] if p)
     if meeting.mode == Meeting.Mode.ONLINE:
         location = location or str(_("Online"))
     if location:
         event.add("location", location)
     description = meeting.summary or ""
-    if meeting.period_tentative:
+    if meeting.period_tentative or window:
         note = _("Dates to be confirmed: %(dates)s.") % {"dates": meeting.period_text}
         description = f"{note} {description}".strip()
     if description:

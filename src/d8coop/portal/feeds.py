@@ -2,6 +2,7 @@
 
 from datetime import datetime, time
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
@@ -15,6 +16,13 @@ class NewsFeed(Feed):
     title = _("D-8 industrial cooperation: news")
     subtitle = _("News of the D-8 industrial cooperation and its task forces.")
     link = "/news/"
+    author_name = _("D-8 Organization for Economic Cooperation")
+
+    def item_guid(self, item: NewsItem) -> str:
+        # A stable identifier, whatever host serves the feed (RFC 4287 atom:id).
+        return f"tag:{settings.STABLE_ID_DOMAIN},2026:news/{item.slug}"
+
+    item_guid_is_permalink = False
 
     def items(self):
         return NewsItem.objects.published().select_related("source")[:50]

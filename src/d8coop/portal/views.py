@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import (
     Http404,
     HttpRequest,
@@ -188,7 +188,8 @@ def meeting_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def meeting_ics(request: HttpRequest, slug: str) -> HttpResponse:
-    meeting = get_object_or_404(selectors.meetings_with_place(), slug=slug)
+    dated = selectors.meetings_with_place().exclude(period_earliest=None)
+    meeting = get_object_or_404(dated, slug=slug)
     return calendars.ics_response(request, [meeting], filename=f"{meeting.slug}.ics")
 
 
@@ -202,10 +203,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
     documents = Document.objects.select_related("adopted_at")
     body = _body_filter(request)
     if body:
-        documents = documents.filter(
-            Q(body_id__in=selectors.body_family_ids(body))
-            | Q(adopted_at__body_id__in=selectors.body_family_ids(body))
-        ).distinct()
+        documents = selectors.documents_of(selectors.body_family_ids(body))
     context = {"documents": _page(request, documents), "body": body}
     return render(request, "portal/document_list.html", context)
 
@@ -272,7 +270,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     if state:
         contacts = contacts.filter(member_state__code=state.upper())
     if body:
-        contacts = contacts.filter(Q(bodies__slug=body) | Q(bodies__parent__slug=body)).distinct()
+        contacts = contacts.filter(bodies__in=selectors.bodies_in_family(body)).distinct()
     context = {
         "contacts": _page(request, contacts),
         "member_states": MemberState.objects.all(),
