@@ -415,7 +415,8 @@ def test_a_meeting_known_only_by_its_quarter_is_tentative_and_free_in_calendars(
 ):
     meeting = Meeting(
         slug="spx-training", title="SPX training", body=Body.objects.get(slug="tf-smes"),
-        status="planned", period_text="third quarter of 2030", source=Source.objects.get(key="seed"),
+        status="planned", period_text="third quarter of 2030",
+        source=Source.objects.get(key="seed"),
     )  # fmt: skip
     meeting.full_clean()
     meeting.save()
@@ -442,3 +443,16 @@ def test_the_news_feed_names_its_author_and_keeps_stable_ids(client, reference_d
     )
     ids = [entry.find("atom:id", ns).text for entry in root.findall("atom:entry", ns)]
     assert "tag:d8coop.local,2026:news/azerbaijan-joins-2025" in ids
+
+
+def test_vcard_lines_are_folded_and_values_escaped(client, reference_data):
+    card = client.get("/contacts/sme-tf-eg/vcard.vcf").content.decode()
+    physical = card.split("\r\n")
+    assert all(len(line.encode()) <= 75 for line in physical)
+    unfolded = card.replace("\r\n ", "")
+    assert (
+        "TITLE:Head of Central Department of Investment Policies and International Agreement"
+        in unfolded
+    )
+    malaysia = client.get("/contacts/sme-tf-my/vcard.vcf").content.decode().replace("\r\n ", "")
+    assert "ADR;TYPE=WORK:;;Aras 20\\, West Wing Menara Matrade\\nJalan Khidmat" in malaysia

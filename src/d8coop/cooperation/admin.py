@@ -1,9 +1,10 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from d8coop.cooperation.models import ActionItem, Body, Document, Meeting, Outcome, Signatory, Term
 
-PERIOD_HELP = (
+PERIOD_HELP = _(
     "Write the period as the source states it, e.g. 'second half of 2015', '26-28 January 2015', "
     "'in the last quarter of 2015 (to be confirmed)'; the dates are computed from it."
 )

@@ -4,7 +4,22 @@ from d8coop.members.models import Position
 
 
 def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
+    value = value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
+    return value.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+
+
+def _fold(line: str) -> str:
+    """Content lines of at most 75 octets, continued with CRLF and a space (RFC 2425, 5.8.1)."""
+    parts: list[str] = []
+    current = ""
+    for char in line:
+        limit = 75 if not parts else 74  # a continuation line starts with a space
+        if len((current + char).encode()) > limit:
+            parts.append(current)
+            current = ""
+        current += char
+    parts.append(current)
+    return "\r\n ".join(parts)
 
 
 def vcard(position: Position) -> str:
@@ -15,7 +30,7 @@ def vcard(position: Position) -> str:
     if holding:
         lines.append(f"N:{_escape(holding.person.name)};;;{_escape(holding.person.honorific)};")
     else:
-        lines.append(f"N:{_escape(name)};;;;")
+        lines.append("N:;;;;")  # a position, not a person: no name parts
     if position.organization:
         lines.append(f"ORG:{_escape(position.organization.name)}")
     if position.title:
@@ -31,4 +46,4 @@ def vcard(position: Position) -> str:
         country = position.member_state.name if position.member_state else ""
         lines.append(f"ADR;TYPE=WORK:;;{_escape(position.address)};;;;{_escape(country)}")
     lines.append("END:VCARD")
-    return "\r\n".join(lines) + "\r\n"
+    return "".join(_fold(line) + "\r\n" for line in lines)
