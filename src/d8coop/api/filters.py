@@ -4,7 +4,7 @@ from datetime import date
 
 import django_filters as filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -126,9 +126,8 @@ class ActionItemFilter(filters.FilterSet):
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:
             return queryset
-        today = timezone.localdate()
-        overdue = Q(status__in=ActionItem.OPEN_STATUSES, period_latest__lt=today)
-        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+        overdue = ActionItem.objects.overdue(timezone.localdate()).values("pk")
+        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
 
 
 class ContactFilter(filters.FilterSet):

@@ -163,11 +163,7 @@ class MemberStateSerializer(WebUrlMixin, SourcedSerializer):
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_is_member_today(self, obj: MemberState) -> bool:
-        today = timezone.localdate()
-        return any(
-            m.joined_on <= today and (m.left_on is None or today <= m.left_on)
-            for m in obj.memberships.all()
-        )
+        return obj.is_member_on(timezone.localdate())
 
 
 # --------------------------------------------------------------------------- organizations

@@ -52,6 +52,10 @@ class MemberState(Sourced):
     def get_absolute_url(self) -> str:
         return reverse("portal:member-state", args=[self.code.lower()])
 
+    def is_member_on(self, day: date) -> bool:
+        """From the (prefetched) memberships; `members_on` is the same rule as a query."""
+        return any(membership.covers(day) for membership in self.memberships.all())
+
     @property
     def weekend_names(self) -> list[str]:
         return [str(WEEKDAY_NAMES[day]) for day in self.weekend_days]
@@ -80,6 +84,9 @@ class Membership(Sourced):
     def __str__(self) -> str:
         until = f" until {self.left_on}" if self.left_on else ""
         return f"{self.member_state}: member from {self.joined_on}{until}"
+
+    def covers(self, day: date) -> bool:
+        return self.joined_on <= day and (self.left_on is None or day <= self.left_on)
 
 
 class Organization(Sourced):
@@ -184,12 +191,6 @@ class Position(Sourced):
     def get_absolute_url(self) -> str:
         return reverse("portal:contact", args=[self.slug])
 
-    def holder_on(self, day: date) -> "PositionHolding | None":
-        for holding in self.holdings.all():
-            if holding.covers(day):
-                return holding
-        return None
-
 
 class PositionHoldingQuerySet(models.QuerySet["PositionHolding"]):
     def current(self, day: date) -> "PositionHoldingQuerySet":
@@ -221,10 +222,6 @@ class PositionHolding(Sourced):
 
     def __str__(self) -> str:
         return f"{self.person} — {self.position}"
-
-    def covers(self, day: date) -> bool:
-        started = self.started_on is None or self.started_on <= day
-        return started and (self.ended_on is None or day <= self.ended_on)
 
 
 class ContactNumberQuerySet(models.QuerySet["ContactNumber"]):
