@@ -90,22 +90,18 @@ class PeriodFields(models.Model):
             "period_tentative": period.tentative,
         }
 
-    def set_period(self, period: Period | None) -> None:
-        self.period_text = period.text if period else ""
-        self.period_earliest = period.earliest if period else None
-        self.period_latest = period.latest if period else None
-        self.period_tentative = period.tentative if period else False
-
     def period_reference(self) -> date | None:
         """The date that relative periods ("within one month") count from."""
         return None
 
     def clean(self) -> None:
+        """Read the period as written into its bounds; an unreadable text is refused."""
         super().clean()
-        if not self.period_text.strip():
-            self.set_period(None)
-            return
         try:
-            self.set_period(parse_period(self.period_text, relative_to=self.period_reference()))
+            values = self.values_from_text(
+                self.period_text.strip(), relative_to=self.period_reference()
+            )
         except PeriodError as exc:
             raise ValidationError({"period_text": str(exc)}) from exc
+        for field, value in values.items():
+            setattr(self, field, value)
