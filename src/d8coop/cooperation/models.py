@@ -154,7 +154,8 @@ class Meeting(Sourced, PeriodFields):
     objects = MeetingQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-period_earliest", "title"]
+        # Undated last, on SQLite as on PostgreSQL.
+        ordering = [models.F("period_earliest").desc(nulls_last=True), "title"]
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         constraints = [
@@ -212,7 +213,7 @@ class Document(Sourced):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["-adopted_on", "title"]
+        ordering = [models.F("adopted_on").desc(nulls_last=True), "title"]
         verbose_name = _("document")
         verbose_name_plural = _("documents")
 
@@ -323,7 +324,7 @@ class ActionItem(Sourced, PeriodFields):
     objects = ActionItemQuerySet.as_manager()
 
     class Meta:
-        ordering = ["period_latest", "pk"]
+        ordering = [models.F("period_latest").asc(nulls_last=True), "pk"]
         verbose_name = _("action item")
         verbose_name_plural = _("action items")
 
