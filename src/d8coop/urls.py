@@ -4,10 +4,12 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from d8coop.accounts.forms import AdminSignInForm
 from d8coop.portal.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", include("d8coop.portal.urls")),
+    path("accounts/", include("d8coop.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("d8coop.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -16,4 +18,6 @@ urlpatterns = [
 ]
 
 admin.site.site_header = _("D-8 Industrial Cooperation — back office")
+# The back office's login page says when a locked-out person may try again, as /accounts/ does.
+admin.site.login_form = AdminSignInForm
 admin.site.site_title = _("D-8 back office")

@@ -1,0 +1,69 @@
+"""Reads about accounts: whether sign-in is locked for an e-mail address or an IP address."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from d8coop.accounts.models import SignInAttempt
+
+
+@dataclass(frozen=True)
+class SignInLock:
+    """Sign-in is refused until `until`, because of too many failures for `reason`."""
+
+    until: datetime
+    reason: str  # "email" or "ip"
+
+
+def normalize_email(email: str) -> str:
+    """Attempts are counted per address whatever its case (addresses are stored lower-case)."""
+    return email.strip().lower()[:254]
+
+
+def _lock_from(failures: QuerySet, *, limit: int, now: datetime) -> datetime | None:
+    """The end of the lock if the latest `limit` failures fell within one lock period.
+
+    A failure is only ever recorded while no lock holds, so the latest failure is the one
+    that started the lock, and the lock lasts one period from it.
+    """
+    period = timedelta(minutes=settings.SIGN_IN_LOCK_MINUTES)
+    times = list(
+        failures.filter(succeeded=False, at__gt=now - 2 * period, at__lte=now)
+        .order_by("-at")
+        .values_list("at", flat=True)[:limit]
+    )
+    if len(times) < limit or times[0] - times[-1] > period:
+        return None
+    until = times[0] + period
+    return until if now < until else None
+
+
+def sign_in_lock(*, email: str, ip: str | None, now: datetime | None = None) -> SignInLock | None:
+    """The lock on signing in as `email` from `ip` at `now`, or None if sign-in may be tried.
+
+    Per address: SIGN_IN_MAX_FAILURES failures since its last successful sign-in, within
+    SIGN_IN_LOCK_MINUTES. Per IP address: SIGN_IN_MAX_FAILURES_PER_IP failures for any
+    addresses within the same period (a success does not reset this one).
+    """
+    now = now or timezone.now()
+    email = normalize_email(email)
+    by_email = SignInAttempt.objects.filter(email=email)
+    last_success = (
+        by_email.filter(succeeded=True, at__lte=now).order_by("-at").values_list("at", flat=True)
+    ).first()
+    if last_success is not None:
+        by_email = by_email.filter(at__gt=last_success)
+    until = _lock_from(by_email, limit=settings.SIGN_IN_MAX_FAILURES, now=now)
+    if until is not None:
+        return SignInLock(until=until, reason="email")
+    if ip:
+        by_ip = SignInAttempt.objects.filter(ip=ip)
+        until = _lock_from(by_ip, limit=settings.SIGN_IN_MAX_FAILURES_PER_IP, now=now)
+        if until is not None:
+            return SignInLock(until=until, reason="ip")
+    return None
