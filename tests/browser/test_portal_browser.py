@@ -43,6 +43,8 @@ PAGES = {
     "actions": "/actions/",
     "search": "/search/?q=tehran",
     "sources": "/sources/",
+    "sign-in": "/accounts/sign-in/",
+    "password-reset": "/accounts/password-reset/",
 }
 
 
@@ -264,3 +266,28 @@ def test_no_horizontal_scroll_on_a_phone(phone_page, loaded_portal, path):
             )
         )
     )
+
+
+def test_a_member_signs_in_from_the_header_and_creates_an_api_token(
+    phone_page, live_server, loaded_portal, django_user_model
+):
+    # Given a member with an account
+    django_user_model.objects.create_user(email="amina@smedan.example", password="a-long-pass-42")
+    # When she follows "Sign in" from the home page on her phone and signs in
+    open_page(phone_page, "/")
+    phone_page.get_by_role("button", name="Show the menu").click()
+    phone_page.get_by_role("link", name="Sign in").click()
+    assert_passes_axe(phone_page)
+    phone_page.get_by_label("E-mail address").fill("amina@smedan.example")
+    phone_page.get_by_label("Password").fill("a-long-pass-42")
+    with phone_page.expect_navigation():
+        phone_page.get_by_role("button", name="Sign in").click()
+    # Then she is back on the home page, signed in, and can create her API token
+    assert phone_page.url == live_server.url + "/"
+    open_page(phone_page, "/accounts/tokens/")
+    assert_passes_axe(phone_page)
+    with phone_page.expect_navigation():
+        phone_page.get_by_role("button", name="Create a token").click()
+    # And sees the new key once, to copy
+    assert len(phone_page.locator("#new-token").input_value()) == 40
+    assert_passes_axe(phone_page)
