@@ -82,6 +82,8 @@ class AccountEvent(models.Model):
         PASSWORD_CHANGED = "password_changed", _("Password changed")
         TOKEN_CREATED = "token_created", _("API token created")
         TOKEN_REVOKED = "token_revoked", _("API token revoked")
+        ROLE_GRANTED = "role_granted", _("Role granted")
+        ROLE_ENDED = "role_ended", _("Role ended")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

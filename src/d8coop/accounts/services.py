@@ -1,6 +1,9 @@
 """Accounts: people sign in with their e-mail address and a password, are locked out after
 repeated failures, reset a forgotten password by e-mail, and keep one API token each.
 
+Roles come from positions: `focal_point_appoint` makes a user's person the holder of a
+member state's focal-point position, and the previous holder's holding ends the day before.
+
 Every write here records an `AccountEvent`, the audit trail the administrators read in the back
 office. Events hold who, what, when and from where; never a password or a token key.
 """
@@ -9,14 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from rest_framework.authtoken.models import Token
 
 from d8coop.accounts.models import AccountEvent, SignInAttempt, User
 from d8coop.accounts.selectors import SignInLock, normalize_email, sign_in_lock
+from d8coop.cooperation.models import Body
+from d8coop.core.models import Source, Visibility
+from d8coop.members.models import MemberState, Person, Position, PositionHolding
+
+PLATFORM_USERS_SOURCE = "platform-users"
 
 Kind = AccountEvent.Kind
 
@@ -117,3 +126,109 @@ def api_token_revoke(*, user: User, ip: str | None) -> bool:
     token.delete()
     account_record_event(kind=Kind.TOKEN_REVOKED, user=user, ip=ip, detail=f"{prefix}…")
     return True
+
+
+def platform_users_source() -> Source:
+    """The source of people and positions entered by the platform's operators."""
+    source, _ = Source.objects.get_or_create(
+        key=PLATFORM_USERS_SOURCE, defaults={"title": "Entered by the platform's operators"}
+    )
+    return source
+
+
+def _focal_point_position(*, state: MemberState, bodies: list[Body]) -> Position:
+    """The state's focal-point position for exactly these bodies (none: all bodies), reusing
+    a members-only one that exists (operators' own first), else a new members-only one.
+
+    Public positions (those the seed page published) are never taken over here: appointing
+    someone must not publish their name; the secretariat makes a position public explicitly.
+    """
+    wanted = {body.pk for body in bodies}
+    candidates = (
+        Position.objects.filter(
+            member_state=state, is_focal_point=True, visibility=Visibility.MEMBERS
+        )
+        .prefetch_related("bodies")
+        .select_related("source")
+        .order_by("pk")
+    )
+    matching = [p for p in candidates if {b.pk for b in p.bodies.all()} == wanted]
+    matching.sort(key=lambda p: p.source.key != PLATFORM_USERS_SOURCE)
+    if matching:
+        return matching[0]
+    names = ", ".join(body.short_name or body.name for body in bodies)
+    role = f"Focal point of {state.name}" + (f" for {names}" if names else "")
+    base = slugify(f"focal-point-{state.code}-{'-'.join(b.slug for b in bodies)}")[:90]
+    slug, n = base, 1
+    while Position.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    position = Position.objects.create(
+        slug=slug,
+        role=role,
+        member_state=state,
+        is_focal_point=True,
+        visibility=Visibility.MEMBERS,
+        source=platform_users_source(),
+    )
+    position.bodies.set(bodies)
+    return position
+
+
+@transaction.atomic
+def focal_point_appoint(
+    *,
+    user: User,
+    state: MemberState,
+    bodies: list[Body],
+    started_on: date,
+    name: str = "",
+    by: User | None = None,
+) -> PositionHolding:
+    """Make the user the focal point of the state (for these bodies only, if any) from a day.
+
+    The user's person is created (named `name`, else the account's name) if they have none.
+    The position is reused or created (see `_focal_point_position`); whoever held it ends
+    their holding the day before, so the open work of the position passes to the successor.
+    Records `role_granted` for the user and `role_ended` for each predecessor with an account.
+    """
+    person = Person.objects.filter(user=user).first()
+    if person is None:
+        person = Person.objects.create(
+            name=name or user.get_full_name() or user.email,
+            user=user,
+            source=platform_users_source(),
+        )
+    position = _focal_point_position(state=state, bodies=bodies)
+    ended_on = started_on - timedelta(days=1)
+    predecessors = (
+        PositionHolding.objects.select_for_update(of=("self",))
+        .filter(position=position, ended_on__isnull=True)
+        .exclude(person=person)
+        .select_related("person__user")
+    )
+    by_whom = f" by {by.email}" if by is not None else ""
+    for holding in predecessors:
+        # A holding that started that day or later then covers no day at all: the successor
+        # alone holds the position from `started_on`.
+        holding.ended_on = ended_on
+        holding.save(update_fields=["ended_on"])
+        predecessor = holding.person.user
+        if predecessor is not None:
+            account_record_event(
+                kind=Kind.ROLE_ENDED,
+                user=predecessor,
+                detail=f"{position.slug} until {holding.ended_on}: succeeded by {user.email}"
+                + by_whom,
+            )
+    holding = PositionHolding.objects.create(
+        position=position, person=person, started_on=started_on, source=platform_users_source()
+    )
+    limits = ", ".join(body.slug for body in bodies) or "all bodies"
+    account_record_event(
+        kind=Kind.ROLE_GRANTED,
+        user=user,
+        detail=f"focal point of {state.code} ({limits}) as {position.slug} from {started_on}"
+        + by_whom,
+    )
+    return holding

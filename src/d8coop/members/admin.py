@@ -34,7 +34,8 @@ class OrganizationAdmin(SimpleHistoryAdmin):
 
 @admin.register(Person)
 class PersonAdmin(SimpleHistoryAdmin):
-    search_fields = ["name"]
+    search_fields = ["name", "user__email"]
+    raw_id_fields = ["user"]
 
 
 class ContactNumberInline(admin.TabularInline):

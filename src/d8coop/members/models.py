@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -127,6 +128,15 @@ class Organization(Sourced):
 class Person(Sourced):
     honorific = models.CharField(_("honorific"), max_length=30, blank=True)
     name = models.CharField(_("name"), max_length=200)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        help_text=_("The account through which this person acts in the positions they hold."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -140,7 +150,7 @@ class Person(Sourced):
 
 class PositionQuerySet(models.QuerySet["Position"]):
     def visible_to(self, user) -> "PositionQuerySet":
-        from d8coop.core.permissions import can_see_members_data
+        from d8coop.accounts.permissions import can_see_members_data
 
         if can_see_members_data(user):
             return self
@@ -226,7 +236,7 @@ class PositionHolding(Sourced):
 
 class ContactNumberQuerySet(models.QuerySet["ContactNumber"]):
     def visible_to(self, user) -> "ContactNumberQuerySet":
-        from d8coop.core.permissions import can_see_members_data
+        from d8coop.accounts.permissions import can_see_members_data
 
         if can_see_members_data(user):
             return self
