@@ -401,8 +401,8 @@ class ContactSerializer(WebUrlMixin, SourcedSerializer):
     organization = OrganizationRefSerializer(read_only=True, allow_null=True)
     member_state = MemberStateRefSerializer(read_only=True, allow_null=True)
     bodies = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    holders = HolderSerializer(source="current_holdings", many=True, read_only=True)
-    numbers = ContactNumberSerializer(source="visible_numbers", many=True, read_only=True)
+    holders = HolderSerializer(source="holdings", many=True, read_only=True)
+    numbers = ContactNumberSerializer(many=True, read_only=True)
 
     class Meta:
         model = Position

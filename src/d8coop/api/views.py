@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 
 from d8coop.api import filters, serializers
+from d8coop.cooperation import selectors
 from d8coop.cooperation.models import (
     ActionItem,
     Body,
@@ -17,12 +18,10 @@ from d8coop.cooperation.models import (
     Term,
 )
 from d8coop.members.models import (
-    ContactNumber,
     Membership,
     MemberState,
     Organization,
     Position,
-    PositionHolding,
 )
 
 
@@ -161,20 +160,9 @@ class ContactViewSet(ReadOnlyViewSet):
     lookup_field = "slug"
 
     def get_queryset(self) -> QuerySet[Position]:
-        user = self.request.user
-        numbers = ContactNumber.objects.visible_to(user)
+        # The same rule as the portal's: members-only positions and numbers only for members.
         return (
-            Position.objects.visible_to(user)
-            .select_related("source", "organization", "member_state")
-            .prefetch_related(
-                Prefetch("bodies", queryset=Body.objects.only("pk", "slug")),
-                Prefetch("numbers", queryset=numbers, to_attr="visible_numbers"),
-                Prefetch(
-                    "holdings",
-                    queryset=PositionHolding.objects.current(timezone.localdate()).select_related(
-                        "source", "person"
-                    ),
-                    to_attr="current_holdings",
-                ),
-            )
+            selectors.contacts_visible_to(self.request.user)
+            .select_related("source")
+            .prefetch_related(Prefetch("bodies", queryset=Body.objects.only("pk", "slug")))
         )

@@ -80,7 +80,9 @@ def contacts_visible_to(user, *, body_ids: list[int] | None = None) -> QuerySet[
     """Positions with their current holders and the numbers the user may see; members-only
     positions and numbers are left out for the public."""
     numbers = ContactNumber.objects.visible_to(user).order_by("order", "pk")
-    holders = PositionHolding.objects.current(timezone.localdate()).select_related("person")
+    holders = PositionHolding.objects.current(timezone.localdate()).select_related(
+        "person", "source"
+    )
     positions = Position.objects.visible_to(user)
     if body_ids is not None:
         positions = positions.filter(bodies__in=body_ids).distinct()
