@@ -3,6 +3,7 @@
 d8coop setup                 migrate, load reference data, ensure an administrator, static
 d8coop serve [--no-worker]   gunicorn + WhiteNoise on 127.0.0.1:8000, with the task worker
 d8coop worker                the background task worker
+d8coop clock [--once]        the periodic jobs (deadlines, reminders, digests) every minute
 d8coop load-reference-data   load the shipped D-8 record (idempotent)
 d8coop create-user / create-token / <any Django command>
 """
@@ -42,8 +43,9 @@ def _serve(args: list[str]) -> int:
     bind = os.environ.get("D8COOP_BIND", "127.0.0.1:8000")
     workers = os.environ.get("WEB_CONCURRENCY", "3")
     children = []
-    if "--no-worker" not in args:
-        children.append(subprocess.Popen([sys.executable, "-m", "d8coop.cli", "worker"]))
+    if "--no-worker" not in args:  # the task worker and the clock
+        for role in ("worker", "clock"):
+            children.append(subprocess.Popen([sys.executable, "-m", "d8coop.cli", role]))
     gunicorn = [sys.executable, "-m", "gunicorn", "d8coop.wsgi", "--bind", bind,
                 "--workers", workers, "--access-logfile", "-"]  # fmt: skip
     web = subprocess.Popen(gunicorn)

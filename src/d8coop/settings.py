@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "d8coop.cooperation",
     "d8coop.portal",
     "d8coop.reference_data",
+    "d8coop.notifications",
+    "d8coop.consultations",
+    "d8coop.workspace",
 ]
 
 MIDDLEWARE = [
@@ -127,6 +130,9 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60 if _redis_url else 0)
 STABLE_ID_DOMAIN = env_str("D8COOP_STABLE_ID_DOMAIN", "d8coop.local")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Run every minute by `d8coop clock` (started by `d8coop serve`); each takes the current
+# instant and must be idempotent: two clocks running at once change nothing twice.
+PERIODIC_JOBS: list[str] = []
 
 # Accounts: every password sign-in goes through the lock-out (accounts/services.py).
 AUTHENTICATION_BACKENDS = ["d8coop.accounts.backends.LockoutModelBackend"]

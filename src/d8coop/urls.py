@@ -10,6 +10,9 @@ from d8coop.portal.sitemaps import SITEMAPS
 urlpatterns = [
     path("", include("d8coop.portal.urls")),
     path("accounts/", include("d8coop.accounts.urls")),
+    path("workspace/", include("d8coop.workspace.urls")),
+    path("consultations/", include("d8coop.consultations.urls")),
+    path("notifications/", include("d8coop.notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("d8coop.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from d8coop.core.time_zones import validate_time_zone
+
 
 class EmailUserManager(UserManager):
     def _create_user(self, username, email, password, **extra_fields):  # type: ignore[override]
@@ -31,6 +33,23 @@ class EmailUserManager(UserManager):
 class User(AbstractUser):
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("e-mail address"), unique=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("The language of e-mails to this user. Empty: the site's default."),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=60,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_(
+            "Deadlines are shown in this zone. Empty: the zone of the member state the user "
+            "is focal point of, else the secretariat's."
+        ),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -111,6 +111,18 @@ def can_act_for_state(
     return body_id in bodies
 
 
+def can_answer_for_state(
+    user: Any, state_code: str, *, body_id: int | None = None, on: date | None = None
+) -> bool:
+    """Only a focal point of the state speaks for it (the secretariat does not)."""
+    if not _signed_in(user):
+        return False
+    bodies = focal_point_bodies(user, state_code, on=on)
+    if bodies is None:
+        return True
+    return bool(bodies) if body_id is None else body_id in bodies
+
+
 def can_see_members_data(user: Any) -> bool:
     """Secretariat staff, holders of the members-only permission (observers) and current focal
     points (coordinators included: they act through a focal-point position); never the public.

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from d8coop.accounts.models import SignInAttempt
+from d8coop.core.time_zones import secretariat_zone
 
 
 @dataclass(frozen=True)
@@ -67,3 +70,20 @@ def sign_in_lock(*, email: str, ip: str | None, now: datetime | None = None) -> 
         if until is not None:
             return SignInLock(until=until, reason="ip")
     return None
+
+
+def user_time_zone(user: Any) -> ZoneInfo:
+    """The zone a user reads deadlines in: their own setting, else the zone of a member state
+    whose focal point they are, else the secretariat's."""
+    if user is not None and user.is_authenticated:
+        if user.time_zone:
+            return ZoneInfo(user.time_zone)
+        from d8coop.accounts.permissions import focal_point_states
+        from d8coop.members.models import MemberState
+
+        codes = sorted(focal_point_states(user))
+        if codes:
+            zone = MemberState.objects.filter(code=codes[0]).values_list("time_zone", flat=True)
+            if zone and zone[0]:
+                return ZoneInfo(zone[0])
+    return secretariat_zone()

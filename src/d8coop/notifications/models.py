@@ -1,0 +1,70 @@
+"""Notices to users: what happened, once per person, by e-mail (at once or in a daily digest)
+and in the in-app list."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    CONSULTATION_CIRCULATED = "consultation_circulated", _("Consultation circulated")
+    CONSULTATION_REMINDER = "consultation_reminder", _("Consultation deadline approaching")
+    CONSULTATION_RESULT = "consultation_result", _("Consultation result")
+    ACTION_DUE_SOON = "action_due_soon", _("Action item due soon")
+    ACTION_OVERDUE = "action_overdue", _("Action item overdue")
+
+
+class Notification(models.Model):
+    """One notice to one user. `key` names the event: the same key never reaches a user twice."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
+    key = models.CharField(_("event key"), max_length=200)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="notification_once_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Preference(models.Model):
+    """How a user receives one kind of notice; no row means immediately."""
+
+    class Delivery(models.TextChoices):
+        IMMEDIATE = "immediate", _("E-mail at once")
+        DIGEST = "digest", _("Daily digest")
+        NONE = "none", _("In the platform only")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
+    delivery = models.CharField(_("delivery"), max_length=20, choices=Delivery.choices)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_kind_display()} — {self.get_delivery_display()}"
