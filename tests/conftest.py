@@ -31,6 +31,18 @@ def outsider(django_user_model):
 
 
 @pytest.fixture
+def signed_in(client):
+    """`signed_in(user)` returns the test client signed in as the platform signs people in,
+    every check passed. Use it for every sign-in in tests."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
 def reference_data(db):
     """The D-8 record the platform ships with, loaded as `make run` loads it."""
     from d8coop.reference_data.loader import load_reference_data
