@@ -132,7 +132,9 @@ STABLE_ID_DOMAIN = env_str("D8COOP_STABLE_ID_DOMAIN", "d8coop.local")
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Run every minute by `d8coop clock` (started by `d8coop serve`); each takes the current
 # instant and must be idempotent: two clocks running at once change nothing twice.
-PERIODIC_JOBS: list[str] = []
+PERIODIC_JOBS: list[str] = [
+    "d8coop.cooperation.services.action_items_notify_due",
+]
 
 # Accounts: every password sign-in goes through the lock-out (accounts/services.py).
 AUTHENTICATION_BACKENDS = ["d8coop.accounts.backends.LockoutModelBackend"]
@@ -188,7 +190,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_ROOT = DATA_DIR / "media"
-MEDIA_URL = "media/"
+MEDIA_URL = "media/"  # never served as such: attachments go through views that check access
+D8COOP_MAX_ATTACHMENT_BYTES = env_int("D8COOP_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
+ACTION_DUE_SOON_DAYS = env_int("D8COOP_ACTION_DUE_SOON_DAYS", 30)
 
 # E-mail: Django's framework; console in development unless EMAIL_HOST is set.
 EMAIL_HOST = env_str("EMAIL_HOST")

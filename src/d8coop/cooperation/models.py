@@ -2,16 +2,19 @@
 
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from d8coop.core.models import PeriodFields, Sourced
-from d8coop.members.models import MemberState, Organization
+from d8coop.core.uploads import validate_attachment
+from d8coop.members.models import MemberState, Organization, Position
 
 
 class Body(Sourced):
@@ -311,6 +314,15 @@ class ActionItem(Sourced, PeriodFields):
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     status_note = models.CharField(_("note on the status"), max_length=300, blank=True)
+    review_meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("to be reviewed at"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="action_items_to_review",
+        help_text=_("The meeting that must review this item (its follow-up list)."),
+    )
     result_meeting = models.ForeignKey(
         Meeting,
         verbose_name=_("carried out as"),
@@ -345,3 +357,80 @@ class ActionItem(Sourced, PeriodFields):
     def is_overdue(self, today: date) -> bool:
         period = self.period
         return self.is_open and period is not None and period.is_overdue(today)
+
+
+class ProgressReport(models.Model):
+    """What a member state (or the secretariat) reported on an action item, and when.
+
+    Append-only: a correction is a new report. Written only by
+    `services.action_item_report_progress`, which also records any change of status here.
+    """
+
+    action_item = models.ForeignKey(
+        ActionItem, on_delete=models.CASCADE, related_name="progress_reports"
+    )
+    member_state = models.ForeignKey(
+        MemberState,
+        verbose_name=_("for member state"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("Empty: reported by the secretariat or a coordinator for the whole item."),
+    )
+    text = models.TextField(_("progress"))
+    progress_on = models.DateField(_("as of"))
+    attachment = models.FileField(
+        _("attachment"),
+        upload_to="progress-reports/%Y/",
+        blank=True,
+        validators=[validate_attachment],
+    )
+    status_before = models.CharField(
+        _("status before"), max_length=20, choices=ActionItem.Status.choices
+    )
+    status_after = models.CharField(
+        _("status after"), max_length=20, choices=ActionItem.Status.choices
+    )
+    reviewed_at = models.ForeignKey(
+        Meeting,
+        verbose_name=_("reviewed at meeting"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="progress_reports",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        on_delete=models.PROTECT,
+        related_name="progress_reports",
+    )
+    position = models.ForeignKey(
+        Position,
+        verbose_name=_("in the position of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("The focal-point position the author acted through."),
+    )
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+
+    def __str__(self) -> str:
+        return f"{self.action_item}: {self.progress_on:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValidationError(_("Progress reports cannot be changed; add a new report."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Progress reports cannot be deleted."))
+
+    @property
+    def changed_status(self) -> bool:
+        return self.status_before != self.status_after

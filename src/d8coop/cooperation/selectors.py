@@ -158,3 +158,84 @@ def body_page(body: Body, tab: str, user, today: date) -> dict[str, Excerpt | Qu
             meetings_with_place().filter(body_id__in=ids), reverse("portal:meetings") + on
         ),
     }
+
+
+def action_item_responsible_users(item: ActionItem, day: date) -> list:
+    """Users who answer for the item on the day: the focal points of its responsible states
+    (whose position covers the item's body) and those of the states coordinating its body."""
+    from d8coop.cooperation.permissions import responsible_states
+
+    body_ids = [item.body_id, *([item.body.parent_id] if item.body.parent_id else [])]
+    coordinators = Term.objects.filter(
+        Q(period_earliest__isnull=True) | Q(period_earliest__lte=day),
+        Q(period_latest__isnull=True) | Q(period_latest__gte=day),
+        body_id__in=body_ids,
+        role__in=[Term.Role.COORDINATOR, Term.Role.CHAIR],
+    ).values("member_state_id")
+    holdings = (
+        PositionHolding.objects.current(day)
+        .filter(
+            Q(position__member_state__in=responsible_states(item))
+            | Q(position__member_state__in=coordinators),
+            Q(position__bodies__isnull=True) | Q(position__bodies__in=body_ids),
+            position__is_focal_point=True,
+            person__user__isnull=False,
+            person__user__is_active=True,
+        )
+        .select_related("person__user")
+        .distinct()
+    )
+    return list({holding.person.user for holding in holdings})
+
+
+def action_items_for_user(user, day: date) -> QuerySet[ActionItem]:
+    """Open items the user may update: all for the secretariat; their body's for coordinators;
+    their states' (within their position's bodies) for focal points."""
+    from d8coop.accounts.permissions import focal_point_bodies, focal_point_states, is_secretariat
+    from d8coop.cooperation.permissions import coordinated_body_family
+
+    items = action_items().open().select_related("body", "outcome__meeting")
+    if is_secretariat(user):
+        return items
+    scope = Q(body_id__in=coordinated_body_family(user))
+    for code in focal_point_states(user, on=day):
+        joined = (
+            MemberState.objects.filter(code=code)
+            .values_list("memberships__joined_on", flat=True)
+            .order_by("memberships__joined_on")
+            .first()
+        )
+        state_scope = Q(responsible_states__code=code)
+        if joined is not None:
+            state_scope |= Q(all_member_states=True, outcome__meeting__period_latest__gte=joined)
+        bodies = focal_point_bodies(user, code, on=day)
+        if bodies is not None:
+            state_scope &= Q(body_id__in=bodies)
+        scope |= state_scope
+    return items.filter(pk__in=ActionItem.objects.filter(scope).values("pk"))
+
+
+def follow_up_items(meeting: Meeting) -> QuerySet[ActionItem]:
+    """What a meeting must review: items put on its list, and the open items of its body (and
+    the bodies under it) decided at earlier meetings and due by the meeting's last day."""
+    ids = body_family_ids(meeting.body)
+    scope = Q(review_meeting=meeting)
+    if meeting.period_latest is not None:
+        scope |= Q(
+            status__in=ActionItem.OPEN_STATUSES,
+            body_id__in=ids,
+            period_latest__lte=meeting.period_latest,
+            outcome__meeting__period_latest__lt=meeting.period_earliest,
+        )
+    return action_items().filter(scope).select_related("body", "outcome__meeting").distinct()
+
+
+def due_state(item: ActionItem, today: date, soon_days: int) -> str:
+    """ "overdue", "due_soon" or "" from the latest day of the due period."""
+    if not item.is_open or item.period_latest is None:
+        return ""
+    if item.period_latest < today:
+        return "overdue"
+    if (item.period_latest - today).days <= soon_days:
+        return "due_soon"
+    return ""

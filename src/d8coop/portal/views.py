@@ -18,8 +18,10 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
+from d8coop.accounts.permissions import can_see_members_data
 from d8coop.cooperation import selectors
 from d8coop.cooperation.models import ActionItem, Body, Document, Meeting, Outcome
+from d8coop.cooperation.permissions import can_update_action_item
 from d8coop.core.models import Source
 from d8coop.members.models import Membership, MemberState, PositionHolding
 from d8coop.portal import calendars, search, vcards
@@ -243,7 +245,13 @@ def action_item_list(request: HttpRequest) -> HttpResponse:
 def action_item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     items = selectors.action_items().select_related("source", "body", "outcome__meeting")
     item = get_object_or_404(items, pk=pk)
-    return render(request, "portal/action_item_detail.html", {"item": item, "today": _today()})
+    context = {"item": item, "today": _today()}
+    if can_see_members_data(request.user):
+        context["reports"] = item.progress_reports.select_related(
+            "member_state", "author", "reviewed_at"
+        )
+        context["can_report"] = can_update_action_item(request.user, item)
+    return render(request, "portal/action_item_detail.html", context)
 
 
 @public_page
