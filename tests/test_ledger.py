@@ -1,8 +1,7 @@
 """The action ledger: who may report progress on which item, what a report changes, and the
 notices of items becoming due or overdue."""
 
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -283,7 +282,7 @@ def test_follow_up_list_holds_open_items_due_by_the_meeting(reference_data, secr
 
 
 def test_due_notices_reach_the_responsible_focal_points_once(tarik, amina, survey):
-    now = datetime(2026, 11, 28, 6, 0, tzinfo=dt_timezone.utc)
+    now = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
     services.action_items_notify_due(now)
     services.action_items_notify_due(now)
 
@@ -295,10 +294,10 @@ def test_due_notices_reach_the_responsible_focal_points_once(tarik, amina, surve
 
 
 def test_a_new_due_date_is_a_new_notice(tarik, survey):
-    now = datetime(2026, 11, 28, 6, 0, tzinfo=dt_timezone.utc)
+    now = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
     services.action_items_notify_due(now)
-    survey.period_text = "December 2026"
-    survey.period_earliest, survey.period_latest = date(2026, 12, 1), date(2026, 12, 31)
+    survey.period_text = "15 December 2026"
+    survey.period_earliest, survey.period_latest = date(2026, 12, 15), date(2026, 12, 15)
     survey.save()
     services.action_items_notify_due(now)
     kinds = Notification.objects.filter(recipient=tarik, url=survey.get_absolute_url())
@@ -311,3 +310,64 @@ def test_due_soon_is_measured_from_the_latest_day_of_the_due_period(reference_da
     assert selectors.due_state(workshop, date(2015, 12, 1), 30) == "due_soon"
     assert selectors.due_state(workshop, date(2015, 12, 31), 30) == "due_soon"
     assert selectors.due_state(workshop, date(2016, 1, 1), 30) == "overdue"
+
+
+def api_client(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+def test_api_focal_point_posts_a_progress_report(tarik, survey):
+    url = reverse("api:action-item-progress-reports", args=[survey.pk])
+    response = api_client(tarik).post(
+        url, {"text": "Survey sent.", "member_state": "tr", "status": "in_progress"}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["member_state"]["code"] == "TR"
+    survey.refresh_from_db()
+    assert survey.status == "in_progress"
+    listed = api_client(tarik).get(url).json()
+    assert [row["text"] for row in listed["results"]] == ["Survey sent."]
+
+
+def test_api_refuses_another_countrys_focal_point_with_a_json_error(amina, survey):
+    url = reverse("api:action-item-progress-reports", args=[survey.pk])
+    response = api_client(amina).post(url, {"text": "Done.", "status": "done"}, format="json")
+    assert response.status_code == 403
+    assert response.json() == {
+        "code": "permission_denied",
+        "message": "You may not update this action item.",
+    }
+    assert not ProgressReport.objects.exists()
+
+
+def test_api_bad_input_names_the_field(tarik, survey):
+    url = reverse("api:action-item-progress-reports", args=[survey.pk])
+    response = api_client(tarik).post(
+        url, {"text": "x", "progress_on": "2999-01-01"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "progress_on" in response.json()["errors"]
+    assert not ProgressReport.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["anonymous", "outsider"])
+def test_api_progress_reports_stay_with_members(who, outsider, tarik, survey):
+    services.action_item_report_progress(user=tarik, item=survey, text="Internal figures.")
+    client = api_client(None if who == "anonymous" else outsider)
+    for url in (
+        reverse("api:action-item-progress-reports", args=[survey.pk]),
+        reverse("api:progress-report-list"),
+    ):
+        response = client.get(url)
+        assert response.status_code == (401 if who == "anonymous" else 403)
+        assert "Internal figures." not in response.content.decode()
+    posted = client.post(
+        reverse("api:action-item-progress-reports", args=[survey.pk]), {"text": "x"}
+    )
+    assert posted.status_code == (401 if who == "anonymous" else 403)
+    assert ProgressReport.objects.count() == 1

@@ -336,6 +336,7 @@ class ActionItemSerializer(WebUrlMixin, SourcedSerializer):
     is_open = serializers.BooleanField(read_only=True)
     is_overdue = serializers.SerializerMethodField()
     result_meeting = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    review_meeting = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
     class Meta:
         model = ActionItem
@@ -352,6 +353,7 @@ class ActionItemSerializer(WebUrlMixin, SourcedSerializer):
             "is_open",
             "is_overdue",
             "period",
+            "review_meeting",
             "result_meeting",
             "source",
             "source_note",

@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from d8coop.api import views
+from d8coop.cooperation import api as cooperation_api
 
 app_name = "api"
 
@@ -16,4 +17,4 @@ router.register("outcomes", views.OutcomeViewSet, basename="outcome")
 router.register("action-items", views.ActionItemViewSet, basename="action-item")
 router.register("contacts", views.ContactViewSet, basename="contact")
 
-urlpatterns = router.urls
+urlpatterns = router.urls + cooperation_api.urlpatterns

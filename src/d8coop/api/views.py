@@ -139,7 +139,7 @@ class ActionItemViewSet(ReadOnlyViewSet):
 
     def get_queryset(self) -> QuerySet[ActionItem]:
         return ActionItem.objects.select_related(
-            "source", "outcome__meeting", "body", "result_meeting"
+            "source", "outcome__meeting", "body", "result_meeting", "review_meeting"
         ).prefetch_related("responsible_states")
 
     def get_serializer_context(self) -> dict:
