@@ -193,6 +193,8 @@ MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"  # never served as such: attachments go through views that check access
 D8COOP_MAX_ATTACHMENT_BYTES = env_int("D8COOP_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
 ACTION_DUE_SOON_DAYS = env_int("D8COOP_ACTION_DUE_SOON_DAYS", 30)
+# A task force or member state with no meeting, report or answer for this long is "stalled".
+SCORECARD_STALLED_DAYS = env_int("D8COOP_SCORECARD_STALLED_DAYS", 365)
 
 # E-mail: Django's framework; console in development unless EMAIL_HOST is set.
 EMAIL_HOST = env_str("EMAIL_HOST")
@@ -235,6 +237,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ActionItemStatusEnum": "d8coop.cooperation.models.ActionItem.Status",
+    },
 }
 
 # Security: deny by default; HTTPS everywhere in production (`check --deploy` stays clean).

@@ -1,23 +1,26 @@
 """The action ledger through the API: progress reports, read by members and written under the
-same rules as the workspace pages (`services.action_item_report_progress`)."""
+same rules as the workspace pages (`services.action_item_report_progress`); scorecards."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from d8coop.accounts.permissions import can_see_members_data
 from d8coop.api.serializers import MemberStateRefSerializer
-from d8coop.cooperation import services
-from d8coop.cooperation.models import ActionItem, Meeting, ProgressReport
+from d8coop.cooperation import scorecards, services
+from d8coop.cooperation.models import ActionItem, Meeting, ProgressReport, PublishedMetric
 from d8coop.cooperation.permissions import get_action_item_for_user
 from d8coop.members.models import MemberState
 
@@ -86,6 +89,7 @@ class ActionItemProgressReports(generics.ListCreateAPIView):
 
     permission_classes = [IsAuthenticated]
     serializer_class = ProgressReportSerializer
+    queryset = ProgressReport.objects.none()  # for the schema; get_queryset checks access
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[ProgressReport]:
@@ -110,13 +114,68 @@ class ProgressReportList(generics.ListAPIView):
 
     permission_classes = [IsAuthenticated]
     serializer_class = ProgressReportSerializer
+    queryset = ProgressReport.objects.none()  # for the schema; get_queryset checks access
 
     def get_queryset(self) -> QuerySet[ProgressReport]:
         _members_only(self.request)
         return ProgressReport.objects.select_related("member_state", "author", "reviewed_at")
 
 
+class ScorecardSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="Body slug or member state ISO code.")
+    name = serializers.CharField()
+    meetings_by_year = serializers.DictField(child=serializers.IntegerField(), required=False)
+    action_items = serializers.DictField(child=serializers.IntegerField(), required=False)
+    rounds_received = serializers.IntegerField(required=False)
+    rounds_answered = serializers.IntegerField(required=False)
+    median_answer_days = serializers.FloatField(required=False, allow_null=True)
+    last_activity = serializers.DateField(required=False, allow_null=True)
+    stalled = serializers.BooleanField(required=False)
+
+
+def _scorecard_data(card: scorecards.Scorecard, shown: set[str], today) -> dict:
+    data: dict = {"key": card.key, "name": card.name}
+    if "meetings" in shown:
+        data["meetings_by_year"] = {str(y): n for y, n in sorted(card.meetings_by_year.items())}
+    if "action_items" in shown:
+        data["action_items"] = {c: card.items.get(c, 0) for c in scorecards.ITEM_COLUMNS}
+    if "consultations" in shown:
+        data["rounds_received"] = card.rounds_received
+        data["rounds_answered"] = card.rounds_answered
+        data["median_answer_days"] = card.median_answer_days
+    if "activity" in shown:
+        data["last_activity"] = card.last_activity
+        data["stalled"] = card.is_stalled(today)
+    return data
+
+
+@extend_schema(
+    tags=["scorecards"],
+    parameters=[
+        OpenApiParameter("by", enum=["task-forces", "member-states"], default="task-forces")
+    ],
+    responses=ScorecardSerializer(many=True),
+)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def scorecard_list(request: Request) -> Response:
+    """Scorecards per task force or member state. Anonymous callers get the groups of figures
+    the secretariat published; members get all of them. Absent groups are not published."""
+    by = request.query_params.get("by", "task-forces")
+    compute = {
+        "task-forces": scorecards.body_scorecards,
+        "member-states": scorecards.state_scorecards,
+    }.get(by)
+    if compute is None:
+        raise ValidationError({"by": _("Use task-forces or member-states.")})
+    today = timezone.localdate()
+    members = can_see_members_data(request.user)
+    shown = set(PublishedMetric.Metric.values) if members else scorecards.public_metrics()
+    return Response([_scorecard_data(card, shown, today) for card in compute(today)])
+
+
 urlpatterns = [
+    path("scorecards/", scorecard_list, name="scorecards"),
     path(
         "action-items/<int:item_pk>/progress-reports/",
         ActionItemProgressReports.as_view(),

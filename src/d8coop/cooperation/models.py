@@ -434,3 +434,24 @@ class ProgressReport(models.Model):
     @property
     def changed_status(self) -> bool:
         return self.status_before != self.status_after
+
+
+class PublishedMetric(models.Model):
+    """A group of scorecard figures the secretariat shows to the public (members see all)."""
+
+    class Metric(models.TextChoices):
+        MEETINGS = "meetings", _("Meetings held per year")
+        ACTION_ITEMS = "action_items", _("Action items")
+        CONSULTATIONS = "consultations", _("Consultations")
+        ACTIVITY = "activity", _("Last activity")
+
+    metric = models.CharField(_("figures"), max_length=20, choices=Metric.choices, unique=True)
+    public = models.BooleanField(_("shown to the public"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("published scorecard figures")
+        verbose_name_plural = _("published scorecard figures")
+
+    def __str__(self) -> str:
+        return f"{self.get_metric_display()}: {self.public}"

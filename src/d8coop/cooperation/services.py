@@ -19,8 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from d8coop.accounts.permissions import is_secretariat
 from d8coop.cooperation import permissions, selectors
-from d8coop.cooperation.models import ActionItem, Meeting, ProgressReport
+from d8coop.cooperation.models import ActionItem, Meeting, ProgressReport, PublishedMetric
 from d8coop.core.uploads import validate_attachment
 from d8coop.members.models import MemberState, PositionHolding
 from d8coop.notifications.models import Kind
@@ -235,3 +236,24 @@ def action_items_notify_due(now: datetime) -> None:
             )
 
         notify(recipients, kind=kind, key=key, message=message, url=item.get_absolute_url())
+
+
+def scorecard_publish(*, user: Any, metrics: set[str]) -> None:
+    """Set which groups of scorecard figures the public sees (secretariat only)."""
+    if not is_secretariat(user):
+        raise PermissionDenied(_("Only the secretariat publishes scorecard figures."))
+    unknown = metrics - set(PublishedMetric.Metric.values)
+    if unknown:
+        raise ValidationError(
+            {"metrics": _("Unknown figures: %(names)s.") % {"names": ", ".join(sorted(unknown))}}
+        )
+    with transaction.atomic():
+        for metric in PublishedMetric.Metric.values:
+            row = PublishedMetric.objects.select_for_update().filter(metric=metric).first()
+            public = metric in metrics
+            if row is not None and row.public == public:
+                continue
+            row = row or PublishedMetric(metric=metric)
+            row.public = public
+            row._history_user = user  # type: ignore[attr-defined]
+            row.save()

@@ -27,4 +27,7 @@ urlpatterns = [
     path("contacts/<slug:slug>/vcard.vcf", views.contact_vcard, name="contact-vcard"),
     path("search/", views.search_view, name="search"),
     path("sources/", views.source_list, name="sources"),
+    path("scorecards/", views.scorecard_page, name="scorecards"),
+    path("scorecards/scorecards.csv", views.scorecard_csv, name="scorecards-csv"),
+    path("scorecards/publish/", views.scorecard_publish, name="scorecards-publish"),
 ]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.http import (
@@ -12,15 +14,25 @@ from django.http import (
     HttpResponseBadRequest,
     HttpResponseRedirect,
 )
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
-from d8coop.accounts.permissions import can_see_members_data
-from d8coop.cooperation import selectors
-from d8coop.cooperation.models import ActionItem, Body, Document, Meeting, Outcome
+from d8coop.accounts.permissions import can_see_members_data, is_secretariat
+from d8coop.cooperation import scorecards, selectors
+from d8coop.cooperation import services as cooperation_services
+from d8coop.cooperation.models import (
+    ActionItem,
+    Body,
+    Document,
+    Meeting,
+    Outcome,
+    PublishedMetric,
+)
 from d8coop.cooperation.permissions import can_update_action_item
 from d8coop.core.models import Source
 from d8coop.members.models import Membership, MemberState, PositionHolding
@@ -321,3 +333,61 @@ def search_view(request: HttpRequest) -> HttpResponse:
 @public_page
 def source_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/source_list.html", {"sources": Source.objects.all()})
+
+
+SCORECARD_SUBJECTS = {
+    "task-forces": (scorecards.body_scorecards, _("Task forces")),
+    "member-states": (scorecards.state_scorecards, _("Member states")),
+}
+
+
+def _scorecard_context(request: HttpRequest) -> dict:
+    by = request.GET.get("by", "task-forces")
+    if by not in SCORECARD_SUBJECTS:
+        by = "task-forces"
+    compute, _label = SCORECARD_SUBJECTS[by]
+    today = _today()
+    members = can_see_members_data(request.user)
+    shown = set(PublishedMetric.Metric.values) if members else scorecards.public_metrics()
+    cards = compute(today)
+    years = sorted({year for card in cards for year in card.meetings_by_year})
+    return {
+        "by": by,
+        "subjects": SCORECARD_SUBJECTS,
+        "cards": cards,
+        "shown": shown,
+        "today": today,
+        "years": years,
+        "members": members,
+        "stalled_days": settings.SCORECARD_STALLED_DAYS,
+        "item_columns": scorecards.ITEM_COLUMNS,
+    }
+
+
+def scorecard_page(request: HttpRequest) -> HttpResponse:
+    context = _scorecard_context(request)
+    if is_secretariat(request.user):
+        context["metric_choices"] = PublishedMetric.Metric.choices
+        context["public"] = scorecards.public_metrics()
+    return render(request, "portal/scorecards.html", context)
+
+
+def scorecard_csv(request: HttpRequest) -> HttpResponse:
+    context = _scorecard_context(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="d8-scorecards-{context["by"]}.csv"'
+    scorecards.write_csv(response, context["cards"], context["shown"], context["today"])
+    return response
+
+
+@require_POST
+def scorecard_publish(request: HttpRequest) -> HttpResponse:
+    try:
+        cooperation_services.scorecard_publish(
+            user=request.user, metrics=set(request.POST.getlist("metrics"))
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The public now sees the figures you chose."))
+    return redirect(reverse("portal:scorecards"))
