@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Kind(models.TextChoices):
@@ -40,9 +41,26 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["recipient", "key"], name="notification_once_per_user")
         ]
+        indexes = [
+            # The unread count in every signed-in page's header.
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.subject
+
+    @property
+    def safe_url(self) -> str:
+        """The link if it is a path on this site or an http(s) address, else "" (never a
+        `javascript:` link in a page or an e-mail, whoever wrote the notice)."""
+        url = self.url.strip()
+        if url.startswith(("http://", "https://")) or (url.startswith("/") and url[1:2] != "/"):
+            return url
+        return ""
 
 
 class Preference(models.Model):
@@ -54,10 +72,16 @@ class Preference(models.Model):
         NONE = "none", _("In the platform only")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
     )
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
     delivery = models.CharField(_("delivery"), max_length=20, choices=Delivery.choices)
+
+    # The audit trail of preference changes and one-click unsubscribes (who, when, why).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("notification preference")
@@ -68,3 +92,32 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.get_kind_display()} — {self.get_delivery_display()}"
+
+
+class Digest(models.Model):
+    """The daily digest e-mail of one user for one day (in the user's zone).
+
+    Written before the e-mail goes out, so a second clock finds it and sends nothing; removed
+    again if sending fails, so a later run that day can try once more.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notification_digests",
+    )
+    day = models.DateField(_("day"))
+    sent_at = models.DateTimeField(_("sent"))
+    notice_count = models.PositiveIntegerField(_("notices"), default=0)
+
+    class Meta:
+        ordering = ["-day", "user_id"]
+        verbose_name = _("daily digest")
+        verbose_name_plural = _("daily digests")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="one_digest_per_user_and_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.day:%Y-%m-%d}"
