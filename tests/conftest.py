@@ -30,14 +30,32 @@ def outsider(django_user_model):
     )
 
 
+def sign_in_verified(client, user):
+    """Sign the client in as `user` with both steps passed, as after a code of their
+    authenticator app. Secretariat staff, who must have one, get one if they have none."""
+    from d8coop.accounts import totp
+    from d8coop.accounts.models import TwoFactorDevice
+    from d8coop.accounts.permissions import is_secretariat
+    from d8coop.accounts.verification import mark_verified
+
+    device = TwoFactorDevice.objects.filter(user=user).first()
+    if device is None and is_secretariat(user):
+        device = TwoFactorDevice.objects.create(user=user, secret=totp.new_secret())
+    client.force_login(user)
+    if device is not None:
+        session = client.session
+        mark_verified(session, device)
+        session.save()
+    return client
+
+
 @pytest.fixture
 def signed_in(client):
     """`signed_in(user)` returns the test client signed in as the platform signs people in,
-    every check passed. Use it for every sign-in in tests."""
+    every check passed (the second step too). Use it for every sign-in in tests."""
 
     def sign_in(user):
-        client.force_login(user)
-        return client
+        return sign_in_verified(client, user)
 
     return sign_in
 

@@ -170,17 +170,28 @@ def test_an_ip_address_trying_many_e_mails_is_refused(client, member_user):
     )
 
 
-def test_the_back_office_login_is_locked_out_too(client, secretariat):
-    for _ in range(5):
-        client.post("/admin/login/", {"username": secretariat.email, "password": "wrong"})
-
+def test_the_back_office_login_is_the_sign_in_page_so_it_is_locked_out_too(client, secretariat):
+    # The back office's login page sends to the sign-in page, without checking any password
     response = client.post(
-        "/admin/login/?next=/admin/",
+        "/admin/login/?next=/admin/cooperation/",
         {"username": secretariat.email, "password": "x-long-password-1"},
     )
+    assert response.status_code == 302
+    assert response["Location"] == f"{SIGN_IN}?next=%2Fadmin%2Fcooperation%2F"
+    assert not SignInAttempt.objects.exists()
+    assert client.get("/admin/login/?next=https://evil.example/")["Location"] == (
+        f"{SIGN_IN}?next=%2Fadmin%2F"
+    )
 
-    assert response.status_code == 200
-    assert LOCKED in response.content.decode()
+    # where five failures lock the address, as for everyone
+    for _ in range(5):
+        sign_in(client, secretariat.email, "wrong")
+    refused = client.post(
+        f"{SIGN_IN}?next=/admin/", {"username": secretariat.email, "password": "x-long-password-1"}
+    )
+
+    assert refused.status_code == 200
+    assert LOCKED in refused.content.decode()
     assert kinds(email=secretariat.email)[-1] == Kind.SIGN_IN_REFUSED_LOCKED
 
 
@@ -366,8 +377,13 @@ def test_no_account_url_takes_a_user_or_a_token(client):
     accounts = next(p for p in patterns if getattr(p, "namespace", None) == "accounts")
     routes = [str(p.pattern) for p in accounts.url_patterns]
 
-    # Only the reset link carries parameters: Django's signed user id and one-time token.
-    assert [r for r in routes if "<" in r] == ["password-reset/<uidb64>/<token>/"]
+    # Only links sent by e-mail carry a secret: the reset link (Django's signed user id and
+    # one-time token) and an invitation's link; and the secretariat revokes an invitation by id.
+    assert [r for r in routes if "<" in r] == [
+        "password-reset/<uidb64>/<token>/",
+        "invitations/<int:pk>/revoke/",
+        "invitations/<str:token>/",
+    ]
     assert reverse("accounts:api-token-revoke") == "/accounts/tokens/revoke/"
 
 
@@ -413,10 +429,12 @@ def test_account_events_are_written_for_each_step_and_never_hold_a_secret(client
         assert not any(secret in stored for secret in secrets), stored
 
 
-def test_the_audit_trail_is_read_only_in_the_back_office(client, django_user_model, member_user):
+def test_the_audit_trail_is_read_only_in_the_back_office(
+    client, signed_in, django_user_model, member_user
+):
     root = django_user_model.objects.create_superuser(email="root@d8.example", password="pw-x-1")
     event = services.account_record_event(kind=Kind.SIGNED_IN, user=member_user, ip="192.0.2.9")
-    client.force_login(root)
+    signed_in(root)
 
     listed = client.get(reverse("admin:accounts_accountevent_changelist"))
     shown = client.get(reverse("admin:accounts_accountevent_change", args=[event.pk]))

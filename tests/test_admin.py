@@ -22,9 +22,9 @@ def superuser(django_user_model):
 
 @pytest.mark.parametrize("model", REGISTRY_MODELS, ids=lambda m: m.__name__)
 def test_the_secretariat_opens_every_list_record_and_its_history(
-    client, superuser, reference_data, model
+    client, signed_in, superuser, reference_data, model
 ):
-    client.force_login(superuser)
+    signed_in(superuser)
     meta = model._meta
     assert (
         client.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")).status_code
@@ -38,9 +38,9 @@ def test_the_secretariat_opens_every_list_record_and_its_history(
 
 
 @pytest.mark.parametrize("who", ["anonymous", "outsider", "member_user"])
-def test_the_back_office_is_closed_to_everyone_else(client, request, who):
+def test_the_back_office_is_closed_to_everyone_else(client, signed_in, request, who):
     if who != "anonymous":
-        client.force_login(request.getfixturevalue(who))
+        signed_in(request.getfixturevalue(who))
     response = client.get(reverse("admin:cooperation_meeting_changelist"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
@@ -57,9 +57,9 @@ def _action_item_form(item: ActionItem, **changes) -> dict:
 
 
 def test_editing_a_due_period_recomputes_its_dates_and_records_who_changed_it(
-    client, superuser, reference_data
+    client, signed_in, superuser, reference_data
 ):
-    client.force_login(superuser)
+    signed_in(superuser)
     item = ActionItem.objects.get(title="Hold an SME Financing Model Workshop")
     url = reverse("admin:cooperation_actionitem_change", args=[item.pk])
 
@@ -73,9 +73,9 @@ def test_editing_a_due_period_recomputes_its_dates_and_records_who_changed_it(
 
 
 def test_an_unreadable_due_period_is_refused_with_a_reason_and_changes_nothing(
-    client, superuser, reference_data
+    client, signed_in, superuser, reference_data
 ):
-    client.force_login(superuser)
+    signed_in(superuser)
     item = ActionItem.objects.get(title="Hold an SME Financing Model Workshop")
     url = reverse("admin:cooperation_actionitem_change", args=[item.pk])
     versions = item.history.count()
@@ -89,9 +89,11 @@ def test_an_unreadable_due_period_is_refused_with_a_reason_and_changes_nothing(
     assert item.history.count() == versions
 
 
-def test_secretariat_staff_keep_the_registry_but_not_the_accounts(client, reference_data):
+def test_secretariat_staff_keep_the_registry_but_not_the_accounts(
+    client, signed_in, django_user_model, reference_data
+):
     call_command("create_user", email="staff@d8.example", role="secretariat", password="pw-x-9")
-    client.login(email="staff@d8.example", password="pw-x-9")
+    signed_in(django_user_model.objects.get(email="staff@d8.example"))
     meeting = Meeting.objects.get(slug="smes-gb-5-abuja-2014")
     assert client.get(reverse("admin:cooperation_meeting_changelist")).status_code == 200
     change = reverse("admin:cooperation_meeting_change", args=[meeting.pk])

@@ -140,11 +140,11 @@ def test_a_new_release_corrects_a_shipped_fact(reference_data, tmp_path: Path):
 
 
 def test_a_correction_made_in_the_back_office_survives_the_next_load(
-    client, reference_data, django_user_model
+    client, signed_in, reference_data, django_user_model
 ):
     # Given the secretariat records that Türkiye held its SME Financing Model Workshop
     admin = django_user_model.objects.create_superuser(email="sec@d8.example", password="pw-1")
-    client.force_login(admin)
+    signed_in(admin)
     item = ActionItem.objects.get(title="Hold an SME Financing Model Workshop")
     form = {
         "outcome": item.outcome_id, "body": item.body_id, "title": item.title,

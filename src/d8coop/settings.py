@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after the user is known: the second step of signing in, and enrolment for staff.
+    "d8coop.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -83,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "d8coop.portal.context_processors.site",
+                "d8coop.notifications.context_processors.unread_notifications",
             ],
         },
     }
@@ -134,6 +137,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # instant and must be idempotent: two clocks running at once change nothing twice.
 PERIODIC_JOBS: list[str] = [
     "d8coop.cooperation.services.action_items_notify_due",
+    "d8coop.notifications.services.notifications_send_digests",
+    "d8coop.notifications.services.notifications_retry_unsent",
 ]
 
 # Accounts: every password sign-in goes through the lock-out (accounts/services.py).
@@ -144,6 +149,10 @@ LOGOUT_REDIRECT_URL = "/"
 SIGN_IN_MAX_FAILURES = env_int("SIGN_IN_MAX_FAILURES", 5)
 SIGN_IN_MAX_FAILURES_PER_IP = env_int("SIGN_IN_MAX_FAILURES_PER_IP", 20)
 SIGN_IN_LOCK_MINUTES = env_int("SIGN_IN_LOCK_MINUTES", 15)
+# How long the link of an invitation works.
+INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
+if INVITATION_VALID_DAYS < 1:
+    raise ImproperlyConfigured("INVITATION_VALID_DAYS must be at least 1.")
 # How many proxies in front of the site append to X-Forwarded-For (0: trust REMOTE_ADDR only).
 TRUSTED_PROXY_COUNT = env_int("D8COOP_TRUSTED_PROXIES", 0)
 
@@ -208,6 +217,12 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "D-8 Industrial Cooperation <noreply@localhost>")
+# Links in e-mails (notices, one-click unsubscribe) are absolute, built on this address.
+D8COOP_BASE_URL = env_str("D8COOP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The daily digest of notifications goes out at or after this hour, in each user's own zone.
+NOTIFICATIONS_DIGEST_HOUR = env_int("NOTIFICATIONS_DIGEST_HOUR", 7)
+if not 0 <= NOTIFICATIONS_DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured("NOTIFICATIONS_DIGEST_HOUR must be an hour from 0 to 23.")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -237,7 +252,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Notices and preferences share one kind enum; without a name it collides with other kinds.
     "ENUM_NAME_OVERRIDES": {
+        "NotificationKindEnum": "d8coop.notifications.models.Kind",
         "ActionItemStatusEnum": "d8coop.cooperation.models.ActionItem.Status",
     },
 }

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from d8coop.accounts.forms import AdminSignInForm
+from d8coop.accounts.views import admin_sign_in
 from d8coop.portal.sitemaps import SITEMAPS
 
 urlpatterns = [
@@ -13,6 +13,8 @@ urlpatterns = [
     path("workspace/", include("d8coop.workspace.urls")),
     path("consultations/", include("d8coop.consultations.urls")),
     path("notifications/", include("d8coop.notifications.urls")),
+    # The back office signs people in on the site's sign-in page, with its second step.
+    path("admin/login/", admin_sign_in, name="admin-sign-in"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("d8coop.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -21,6 +23,4 @@ urlpatterns = [
 ]
 
 admin.site.site_header = _("D-8 Industrial Cooperation — back office")
-# The back office's login page says when a locked-out person may try again, as /accounts/ does.
-admin.site.login_form = AdminSignInForm
 admin.site.site_title = _("D-8 back office")

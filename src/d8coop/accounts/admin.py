@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from d8coop.accounts.models import AccountEvent, SignInAttempt, User
+from d8coop.accounts import services
+from d8coop.accounts.client import client_ip
+from d8coop.accounts.models import (
+    AccountEvent,
+    Invitation,
+    SignInAttempt,
+    TwoFactorDevice,
+    User,
+)
 
 
 @admin.register(User)
@@ -52,3 +60,38 @@ class SignInAttemptAdmin(ReadOnlyAdmin):
     list_filter = ["succeeded"]
     search_fields = ["email", "ip"]
     date_hierarchy = "at"
+
+
+@admin.register(TwoFactorDevice)
+class TwoFactorDeviceAdmin(ReadOnlyAdmin):
+    """Who has two-factor authentication on; never the secret. Deleting a device (a lost
+    phone and lost recovery codes) lets its user sign in with the password alone; staff are
+    then asked to enrol again at once."""
+
+    list_display = ["user", "created_at", "last_used_at"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    fields = ["user", "created_at", "last_used_at"]
+
+    def delete_model(self, request, obj) -> None:
+        services.two_factor_reset(device=obj, by=request.user, ip=client_ip(request))
+
+    def delete_queryset(self, request, queryset) -> None:
+        for device in queryset.select_related("user"):
+            self.delete_model(request, device)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    """Sent and revoked on /accounts/invitations/; read here."""
+
+    list_display = ["email", "role", "member_state", "created_at", "expires_at", "accepted_at",
+                    "revoked_at", "invited_by"]  # fmt: skip
+    list_filter = ["role"]
+    search_fields = ["email", "name"]
+    date_hierarchy = "created_at"
+    list_select_related = ["member_state", "invited_by"]
+    exclude = ["token_hash"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -38,3 +38,10 @@ class LockoutModelBackend(ModelBackend):
         if outcome.lock is not None:
             raise SignInLocked(outcome.lock)
         return outcome.user
+
+    def get_user(self, user_id):
+        """The signed-in user of each request, with their two-factor device in the same query
+        (the middleware asks for it on every request)."""
+        users = get_user_model()._default_manager.select_related("two_factor_device")
+        user = users.filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -1,4 +1,5 @@
-"""Reads about accounts: whether sign-in is locked for an e-mail address or an IP address."""
+"""Reads about accounts: whether sign-in is locked for an e-mail address or an IP address, a
+user's time zone, invitations."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from d8coop.accounts.models import SignInAttempt
+from d8coop.accounts.models import Invitation, SignInAttempt
+from d8coop.accounts.permissions import is_secretariat
 from d8coop.core.time_zones import secretariat_zone
 
 
@@ -87,3 +89,22 @@ def user_time_zone(user: Any) -> ZoneInfo:
             if zone and zone[0]:
                 return ZoneInfo(zone[0])
     return secretariat_zone()
+
+
+def invitations_for(user: Any) -> QuerySet[Invitation]:
+    """Every invitation, newest first, for the secretariat; none for anyone else."""
+    if not is_secretariat(user):
+        return Invitation.objects.none()
+    return Invitation.objects.select_related(
+        "member_state", "invited_by", "accepted_by", "revoked_by"
+    ).prefetch_related("bodies")
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    """The invitation whose link holds `token`, whatever its status; None for any other text."""
+    return (
+        Invitation.objects.select_related("member_state", "invited_by")
+        .prefetch_related("bodies")
+        .filter(token_hash=Invitation.hash_token(token))
+        .first()
+    )

@@ -2,8 +2,10 @@
 
 from rest_framework.routers import DefaultRouter
 
+from d8coop.accounts import api as accounts_api
 from d8coop.api import views
 from d8coop.cooperation import api as cooperation_api
+from d8coop.notifications import api as notifications_api
 
 app_name = "api"
 
@@ -17,4 +19,7 @@ router.register("outcomes", views.OutcomeViewSet, basename="outcome")
 router.register("action-items", views.ActionItemViewSet, basename="action-item")
 router.register("contacts", views.ContactViewSet, basename="contact")
 
-urlpatterns = router.urls + cooperation_api.urlpatterns
+# The caller's own notifications (read and written; not part of the registry's root list).
+urlpatterns = router.urls + cooperation_api.urlpatterns + notifications_api.urlpatterns
+# The secretariat's invitations (POST only).
+urlpatterns += accounts_api.urlpatterns
