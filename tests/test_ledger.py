@@ -2,6 +2,7 @@
 notices of items becoming due or overdue."""
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -371,3 +372,26 @@ def test_api_progress_reports_stay_with_members(who, outsider, tarik, survey):
     )
     assert posted.status_code == (401 if who == "anonymous" else 403)
     assert ProgressReport.objects.count() == 1
+
+
+def test_workspace_shows_consultations_awaiting_the_users_answer_in_his_zone(
+    tarik, amina, secretariat, signed_in
+):
+    from d8coop.consultations.services import answer_submit, consultation_circulate
+
+    # Given a draft circulated to all member states, answered by Egypt only
+    round_ = consultation_circulate(
+        by=secretariat,
+        title="Draft terms of reference",
+        text="The text.",
+        duration="one month",
+    )
+    answer_submit(by=amina, round=round_, state_code="EG", kind="no_objection")
+    # Then it waits for Türkiye's answer, with its deadline in Istanbul time
+    awaiting = signed_in(tarik).get(reverse("workspace:home")).context["awaiting"]
+    istanbul = round_.deadline.astimezone(ZoneInfo("Europe/Istanbul"))
+    assert [(r.pk, d) for r, d in awaiting] == [
+        (round_.pk, f"{istanbul:%-d %B %Y, %H:%M} (Europe/Istanbul, UTC+03:00)")
+    ]
+    # And not for Egypt's focal point any more
+    assert signed_in(amina).get(reverse("workspace:home")).context["awaiting"] == []

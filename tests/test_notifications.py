@@ -649,7 +649,7 @@ def test_the_header_shows_the_unread_count_to_a_signed_in_user(member_user, sign
     html = signed_in(member_user).get(reverse("portal:home")).content.decode()
 
     assert (
-        'Notifications <span class="badge rounded-pill text-bg-light">2'
+        'Notifications <span class="badge rounded-pill text-bg-primary">2'
         '<span class="visually-hidden"> unread</span></span>'
     ) in html
 

@@ -136,6 +136,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Run every minute by `d8coop clock` (started by `d8coop serve`); each takes the current
 # instant and must be idempotent: two clocks running at once change nothing twice.
 PERIODIC_JOBS: list[str] = [
+    "d8coop.consultations.services.consultations_close_due",
+    "d8coop.consultations.services.consultations_send_reminders",
     "d8coop.cooperation.services.action_items_notify_due",
     "d8coop.notifications.services.notifications_send_digests",
     "d8coop.notifications.services.notifications_retry_unsent",

@@ -42,8 +42,7 @@ def test_a_focal_point_reports_progress_from_the_workspace_on_a_phone(phone_page
 
     # Given the focal point of Türkiye, signed in on his phone
     sign_in(phone_page, tarik)
-    # When he opens his workspace from the menu
-    phone_page.get_by_role("button", name="Show the menu").click()
+    # When he opens his workspace from the account links under the header
     with phone_page.expect_navigation():
         phone_page.get_by_role("link", name="My workspace").click()
     assert_passes_axe(phone_page)
@@ -100,3 +99,15 @@ def test_the_workspace_and_follow_up_list_pass_axe_in_arabic(phone_page, tarik):
         open_page(phone_page, path)
         assert phone_page.locator("html").get_attribute("dir") == "rtl"
         assert_passes_axe(phone_page)
+
+
+def test_the_signed_in_header_fits_a_desktop_window_and_passes_axe(page, tarik):
+    sign_in(page, tarik)
+    for path in ("/", "/workspace/", "/scorecards/"):
+        open_page(page, path)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
+        assert page.get_by_role("button", name="Sign out").is_visible()
+        assert_passes_axe(page)

@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from d8coop.accounts import api as accounts_api
 from d8coop.api import views
+from d8coop.consultations import api as consultations_api
 from d8coop.cooperation import api as cooperation_api
 from d8coop.notifications import api as notifications_api
 
@@ -23,3 +24,5 @@ router.register("contacts", views.ContactViewSet, basename="contact")
 urlpatterns = router.urls + cooperation_api.urlpatterns + notifications_api.urlpatterns
 # The secretariat's invitations (POST only).
 urlpatterns += accounts_api.urlpatterns
+# Consultations by silence procedure (members only; circulate, answer, results).
+urlpatterns += consultations_api.urlpatterns

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 
 from d8coop.accounts.permissions import can_see_members_data
 from d8coop.accounts.selectors import user_time_zone
+from d8coop.consultations.formatting import in_zone
+from d8coop.consultations.selectors import consultations_awaiting_answer
 from d8coop.cooperation import selectors, services
 from d8coop.cooperation.models import Meeting, ProgressReport
 from d8coop.cooperation.permissions import get_action_item_for_user
@@ -49,11 +51,17 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("action_item", "member_state", "author")
         .order_by("-created_at")[:10]
     )
+    zone = user_time_zone(request.user)
+    awaiting = [
+        (round_, in_zone(round_.deadline, zone))
+        for round_ in consultations_awaiting_answer(request.user)
+    ]
     context = {
+        "awaiting": awaiting,
         "rows": rows,
         "reports": reports,
         "today": today,
-        "zone": user_time_zone(request.user),
+        "zone": zone,
         "notifications": request.user.notifications.all()[:5],
     }
     return render(request, "workspace/home.html", context)
