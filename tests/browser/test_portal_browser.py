@@ -276,7 +276,8 @@ def test_a_member_signs_in_from_the_header_and_creates_an_api_token(
     # When she follows "Sign in" from the home page on her phone and signs in
     open_page(phone_page, "/")
     phone_page.get_by_role("button", name="Show the menu").click()
-    phone_page.get_by_role("link", name="Sign in").click()
+    with phone_page.expect_navigation():
+        phone_page.get_by_role("link", name="Sign in").click()
     assert_passes_axe(phone_page)
     phone_page.get_by_label("E-mail address").fill("amina@smedan.example")
     phone_page.get_by_label("Password").fill("a-long-pass-42")

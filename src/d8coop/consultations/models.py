@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from d8coop.cooperation.models import Body, Outcome
@@ -401,7 +402,11 @@ class StatePosition(AppendOnly):
 
     result = models.ForeignKey(Result, on_delete=models.PROTECT, related_name="positions")
     member_state = models.ForeignKey(MemberState, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(_("position"), max_length=20, choices=PositionKind.choices)
+    kind = models.CharField(
+        pgettext_lazy("a member state's stance on a text", "position"),
+        max_length=20,
+        choices=PositionKind.choices,
+    )
     answer = models.ForeignKey(
         Answer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
