@@ -204,6 +204,8 @@ MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"  # never served as such: attachments go through views that check access
 D8COOP_MAX_ATTACHMENT_BYTES = env_int("D8COOP_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
 ACTION_DUE_SOON_DAYS = env_int("D8COOP_ACTION_DUE_SOON_DAYS", 30)
+# The member state whose weekend a consultation deadline may be moved off (rule 8).
+SECRETARIAT_COUNTRY = env_str("D8COOP_SECRETARIAT_COUNTRY", "TR").upper()
 # A task force or member state with no meeting, report or answer for this long is "stalled".
 SCORECARD_STALLED_DAYS = env_int("D8COOP_SCORECARD_STALLED_DAYS", 365)
 

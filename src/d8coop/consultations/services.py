@@ -98,7 +98,7 @@ class TooLate(ConsultationRefused):
 
 def secretariat_weekend_days() -> frozenset[int]:
     """The secretariat's weekend, from the member state it sits in (Türkiye: Sat-Sun)."""
-    code = getattr(settings, "SECRETARIAT_COUNTRY", "TR")
+    code = settings.SECRETARIAT_COUNTRY
     days = MemberState.objects.filter(code=code).values_list("weekend_days", flat=True).first()
     return frozenset(days if days is not None else (5, 6))
 
