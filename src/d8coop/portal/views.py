@@ -351,7 +351,10 @@ def _scorecard_context(request: HttpRequest) -> dict:
     shown = set(PublishedMetric.Metric.values) if members else scorecards.public_metrics()
     cards = compute(today)
     years = sorted({year for card in cards for year in card.meetings_by_year})
+    per_year = [(year, sum(card.meetings_by_year.get(year, 0) for card in cards)) for year in years]
     return {
+        "meetings_per_year": per_year,
+        "meetings_peak": max((count for _year, count in per_year), default=0),
         "by": by,
         "subjects": SCORECARD_SUBJECTS,
         "cards": cards,
