@@ -6,8 +6,8 @@ workaround is DJANGO_ALLOW_ASYNC_UNSAFE=true. It is set only while Chromium runs
 time: set for the whole session, it leaks into the subprocesses of other tests (`check --deploy`
 then fails with async.E001). For the same reason Chromium is stopped once the browser tests
 are done rather than at the end of the session, which would leave the event loop running
-under every test collected after them. All browser tests live in one module, so `browser`
-launches Chromium once per session.
+under every test collected after them. `browser` is module-scoped: Chromium starts once per
+browser test module and stops when that module is done.
 """
 
 import os
