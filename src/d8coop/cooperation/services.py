@@ -101,6 +101,42 @@ def _resolve_state(
     return member_state
 
 
+def _report_errors(
+    item: ActionItem, *, text: str, progress_on: date, reviewed_at: Meeting | None
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not text:
+        errors["text"] = _("Say what was done, even briefly.")
+    if progress_on > timezone.localdate():
+        errors["progress_on"] = _("Progress cannot be reported for a day in the future.")
+    decided = item.outcome.meeting.period_earliest
+    if decided and progress_on < decided:
+        errors["progress_on"] = _(
+            "The item was decided on %(day)s; progress cannot be earlier."
+        ) % {"day": decided.isoformat()}
+    family = {item.body_id, item.body.parent_id, *item.body.children.values_list("pk", flat=True)}
+    if reviewed_at is not None and reviewed_at.body_id not in family:
+        errors["reviewed_at"] = _("That meeting is not a meeting of this item's body.")
+    return errors
+
+
+def _apply_status(
+    item: ActionItem, *, report: ProgressReport, status_note: str | None, user: Any
+) -> None:
+    """Carry the report's new status (and note) onto the item, with its history."""
+    note_changed = status_note is not None and status_note.strip() != item.status_note
+    if report.status_after == item.status and not note_changed:
+        return
+    item.status = report.status_after
+    if status_note is not None:
+        item.status_note = status_note.strip()[:300]
+    elif report.changed_status:
+        item.status_note = ""
+    item._history_user = user  # type: ignore[attr-defined]
+    item._change_reason = f"progress report {report.pk}"  # type: ignore[attr-defined]
+    item.save(update_fields=["status", "status_note"])
+
+
 def action_item_report_progress(
     *,
     user: Any,
@@ -131,24 +167,9 @@ def action_item_report_progress(
         state = _resolve_state(
             user=user, item=item, member_state=member_state, whole_item=whole_item
         )
-        errors: dict[str, str] = {}
         text = (text or "").strip()
-        if not text:
-            errors["text"] = _("Say what was done, even briefly.")
         progress_on = progress_on or today
-        if progress_on > today:
-            errors["progress_on"] = _("Progress cannot be reported for a day in the future.")
-        decided = item.outcome.meeting.period_earliest
-        if decided and progress_on < decided:
-            errors["progress_on"] = _(
-                "The item was decided on %(day)s; progress cannot be earlier."
-            ) % {"day": decided.isoformat()}
-        if reviewed_at is not None and reviewed_at.body_id not in {
-            item.body_id,
-            item.body.parent_id,
-            *item.body.children.values_list("pk", flat=True),
-        }:
-            errors["reviewed_at"] = _("That meeting is not a meeting of this item's body.")
+        errors = _report_errors(item, text=text, progress_on=progress_on, reviewed_at=reviewed_at)
         if errors:
             raise ValidationError(errors)
         new_status = status or item.status
@@ -174,18 +195,7 @@ def action_item_report_progress(
             author=user,
             position=_acting_position(user, state, today),
         )
-        changed = new_status != item.status or (
-            status_note is not None and status_note.strip() != item.status_note
-        )
-        if changed:
-            item.status = new_status
-            if status_note is not None:
-                item.status_note = status_note.strip()[:300]
-            elif new_status != report.status_before:
-                item.status_note = ""
-            item._history_user = user  # type: ignore[attr-defined]
-            item._change_reason = f"progress report {report.pk}"  # type: ignore[attr-defined]
-            item.save(update_fields=["status", "status_note"])
+        _apply_status(item, report=report, status_note=status_note, user=user)
     return report
 
 
