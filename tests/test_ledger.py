@@ -395,3 +395,26 @@ def test_workspace_shows_consultations_awaiting_the_users_answer_in_his_zone(
     ]
     # And not for Egypt's focal point any more
     assert signed_in(amina).get(reverse("workspace:home")).context["awaiting"] == []
+
+
+def test_rescheduling_a_meeting_moves_the_due_periods_counted_from_it(reference_data, secretariat):
+    # Given "within one (1) month" of a meeting held on 26-28 January 2015
+    draft = item("Forward views and comments on the communication network draft")
+    meeting = draft.outcome.meeting
+    before = (draft.period_earliest, draft.period_latest)
+    assert before[1] == date(2015, 2, 28)
+    fixed = item("Hold an SME Financing Model Workshop")
+    fixed_before = (fixed.period_earliest, fixed.period_latest)
+    # When the meeting's dates are corrected to March 2015
+    meeting.period_text = "10-12 March 2015"
+    meeting.full_clean()
+    meeting.save()
+    moved = services.action_items_recompute_due(meeting=meeting, user=secretariat)
+    # Then the relative period moves with it, absolute ones stay, and the history says why
+    draft.refresh_from_db()
+    fixed.refresh_from_db()
+    assert draft.period_latest == date(2015, 4, 12)
+    assert (fixed.period_earliest, fixed.period_latest) == fixed_before
+    assert moved >= 1
+    assert draft.history.first().history_change_reason == f"meeting {meeting.slug} rescheduled"
+    assert services.action_items_recompute_due(meeting=meeting, user=secretariat) == 0

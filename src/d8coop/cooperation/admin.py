@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from d8coop.cooperation import services
 from d8coop.cooperation.models import ActionItem, Body, Document, Meeting, Outcome, Signatory, Term
 
 PERIOD_HELP = _(
@@ -48,6 +50,21 @@ class MeetingAdmin(SimpleHistoryAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs.setdefault("help_texts", {"period_text": PERIOD_HELP})
         return super().get_form(request, obj, change, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"period_text"} & set(form.changed_data):
+            moved = services.action_items_recompute_due(meeting=obj, user=request.user)
+            if moved:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "The due period of %(count)d action item was recomputed.",
+                        "The due periods of %(count)d action items were recomputed.",
+                        moved,
+                    )
+                    % {"count": moved},
+                )
 
 
 class SignatoryInline(admin.TabularInline):

@@ -199,6 +199,25 @@ def action_item_report_progress(
     return report
 
 
+def action_items_recompute_due(*, meeting: Meeting, user: Any) -> int:
+    """After a meeting's dates change, recompute the due periods its outcomes gave relative to
+    it ("within one (1) month"); returns how many items changed. Absolute periods stay."""
+    changed = 0
+    items = ActionItem.objects.filter(outcome__meeting=meeting).select_related("outcome__meeting")
+    with transaction.atomic():
+        for item in items.select_for_update(of=("self",)):
+            values = item.values_from_text(item.period_text, relative_to=item.period_reference())
+            if all(getattr(item, field) == value for field, value in values.items()):
+                continue
+            for field, value in values.items():
+                setattr(item, field, value)
+            item._history_user = user  # type: ignore[attr-defined]
+            item._change_reason = f"meeting {meeting.slug} rescheduled"  # type: ignore[attr-defined]
+            item.save(update_fields=list(values))
+            changed += 1
+    return changed
+
+
 def action_item_set_review_meeting(*, user: Any, item: ActionItem, meeting: Meeting | None):
     """Put the item on the follow-up list of a meeting of its body (secretariat, coordinator)."""
     with transaction.atomic():
