@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "d8coop.notifications",
     "d8coop.consultations",
     "d8coop.workspace",
+    "d8coop.statistics",
 ]
 
 MIDDLEWARE = [

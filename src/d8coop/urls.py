@@ -13,6 +13,7 @@ urlpatterns = [
     path("workspace/", include("d8coop.workspace.urls")),
     path("consultations/", include("d8coop.consultations.urls")),
     path("notifications/", include("d8coop.notifications.urls")),
+    path("statistics/", include("d8coop.statistics.urls")),
     # The back office signs people in on the site's sign-in page, with its second step.
     path("admin/login/", admin_sign_in, name="admin-sign-in"),
     path("admin/", admin.site.urls),

@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group, Permission
 
 SECRETARIAT = "Secretariat"
 # The registry the secretariat keeps; users, tokens and tasks stay with administrators.
-SECRETARIAT_APPS = ("core", "members", "cooperation", "portal")
+SECRETARIAT_APPS = ("core", "members", "cooperation", "portal", "statistics")
 
 
 def secretariat_group() -> Group:

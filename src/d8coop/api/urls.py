@@ -7,6 +7,7 @@ from d8coop.api import views
 from d8coop.consultations import api as consultations_api
 from d8coop.cooperation import api as cooperation_api
 from d8coop.notifications import api as notifications_api
+from d8coop.statistics import api as statistics_api
 
 app_name = "api"
 
@@ -26,3 +27,5 @@ urlpatterns = router.urls + cooperation_api.urlpatterns + notifications_api.urlp
 urlpatterns += accounts_api.urlpatterns
 # Consultations by silence procedure (members only; circulate, answer, results).
 urlpatterns += consultations_api.urlpatterns
+# SME definitions and exchange rates (public, read-only).
+urlpatterns += statistics_api.urlpatterns

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,7 @@ from d8coop.members.models import (
     PositionHolding,
 )
 from d8coop.portal.models import KeyFact, NewsItem
+from d8coop.statistics.models import ExchangeRate, SmeDefinition
 
 DATA_DIR = Path(__file__).parent / "data"
 SEED_LISTING = "listed on the seed page, c. 2015"
@@ -150,6 +153,8 @@ class _Loader:
         self.load_positions()
         self.load_key_facts()
         self.load_news()
+        self.load_sme_definitions()
+        self.load_exchange_rates()
         return self.report
 
     def load_sources(self) -> None:
@@ -381,6 +386,51 @@ class _Loader:
             self.set_related(
                 item, "member_states", [self.states[c] for c in rec.get("member_states", [])]
             )
+
+    def load_sme_definitions(self) -> None:
+        records = self.data.get("sme_definitions", [])
+        for rec in records:
+            values = {
+                "name": rec["name"],
+                "country": self.state(rec.get("country")),
+                "kind": rec["kind"],
+                "agency": _text(rec.get("agency")),
+                "legal_basis": _text(rec.get("legal_basis")),
+                "effective_from": rec.get("effective_from"),
+                "effective_to": _version_end(rec, records),
+                "currency": _text(rec.get("currency")),
+                "rule": _text(rec.get("rule")),
+                "bands": rec.get("bands") or [],
+                "certainty": rec["certainty"],
+                "notes": _text(rec.get("notes")),
+                **self.source(rec),
+            }
+            self.upsert(SmeDefinition, {"code": rec["code"]}, values)
+
+    def load_exchange_rates(self) -> None:
+        for rec in self.data.get("exchange_rates", []):
+            lookup = {"currency": rec["currency"], "year": rec["year"]}
+            values = {
+                "lcu_per_usd": Decimal(str(rec["lcu_per_usd"])),
+                "note": _text(rec.get("note")),
+                **self.source(rec),
+            }
+            self.upsert(ExchangeRate, lookup, values)
+
+
+def _version_end(rec: dict[str, Any], records: list[dict[str, Any]]) -> date | None:
+    """A national version ends the day before the next version of its country begins."""
+    start = rec.get("effective_from")
+    if not rec.get("country"):
+        return None
+    later = [
+        other["effective_from"]
+        for other in records
+        if other.get("country") == rec["country"]
+        and other.get("effective_from") is not None
+        and (start is None or other["effective_from"] > start)
+    ]
+    return min(later) - timedelta(days=1) if later else None
 
 
 def _text(value: Any) -> str:
