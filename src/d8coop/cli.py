@@ -4,6 +4,7 @@ d8coop setup                 migrate, load reference data, ensure an administrat
 d8coop serve [--no-worker]   gunicorn + WhiteNoise on 127.0.0.1:8000, with the task worker
 d8coop worker                the background task worker
 d8coop clock [--once]        the periodic jobs (deadlines, reminders, digests) every minute
+d8coop consultations close-due [--as-of ISO-8601]   close the rounds past their deadline
 d8coop load-reference-data   load the shipped D-8 record (idempotent)
 d8coop create-user / create-token / <any Django command>
 """
