@@ -38,7 +38,7 @@ from d8coop.members.models import (
     PositionHolding,
 )
 from d8coop.portal.models import KeyFact, NewsItem
-from d8coop.statistics.models import ExchangeRate, SmeDefinition
+from d8coop.statistics.models import ExchangeRate, PublishedAggregate, SmeDefinition
 
 DATA_DIR = Path(__file__).parent / "data"
 SEED_LISTING = "listed on the seed page, c. 2015"
@@ -155,6 +155,7 @@ class _Loader:
         self.load_news()
         self.load_sme_definitions()
         self.load_exchange_rates()
+        self.load_published_aggregates()
         return self.report
 
     def load_sources(self) -> None:
@@ -416,6 +417,24 @@ class _Loader:
                 **self.source(rec),
             }
             self.upsert(ExchangeRate, lookup, values)
+
+    def load_published_aggregates(self) -> None:
+        for rec in self.data.get("published_aggregates", []):
+            lookup = {
+                "country": self.state(rec["country"]),
+                "year": rec["year"],
+                "size_class": rec["size_class"],
+                "measure": rec["measure"],
+            }
+            values = {
+                "period_text": _text(rec.get("period_text")),
+                "value": Decimal(str(rec["value"])),
+                "published_as": _text(rec.get("published_as")),
+                "unit": rec["unit"],
+                "note": _text(rec.get("note")),
+                **self.source(rec),
+            }
+            self.upsert(PublishedAggregate, lookup, values)
 
 
 def _version_end(rec: dict[str, Any], records: list[dict[str, Any]]) -> date | None:

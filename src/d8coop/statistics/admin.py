@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from d8coop.statistics.models import ExchangeRate, SmeDefinition
+from d8coop.statistics.models import ExchangeRate, PublishedAggregate, SmeDefinition
 
 
 @admin.register(SmeDefinition)
@@ -32,3 +32,11 @@ class ExchangeRateAdmin(SimpleHistoryAdmin):
     list_filter = ["currency", "year"]
     search_fields = ["currency", "note"]
     list_select_related = ["source"]
+
+
+@admin.register(PublishedAggregate)
+class PublishedAggregateAdmin(SimpleHistoryAdmin):
+    list_display = ["country", "year", "period_text", "size_class", "measure", "value", "source"]
+    list_filter = ["country", "measure", "size_class"]
+    search_fields = ["note", "published_as"]
+    list_select_related = ["country", "source"]

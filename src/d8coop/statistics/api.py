@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.routers import SimpleRouter
 
-from d8coop.statistics.models import ExchangeRate, SmeDefinition
+from d8coop.statistics.models import ExchangeRate, PublishedAggregate, SmeDefinition
 
 
 @extend_schema_field(
@@ -57,6 +57,28 @@ class ExchangeRateSerializer(serializers.ModelSerializer):
         fields = ["currency", "year", "lcu_per_usd", "note", "source", "source_note"]
 
 
+class PublishedAggregateSerializer(serializers.ModelSerializer):
+    country = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    source = serializers.SlugRelatedField(slug_field="key", read_only=True)
+
+    class Meta:
+        model = PublishedAggregate
+        fields = [
+            "id", "country", "year", "period_text", "size_class", "measure", "value",
+            "published_as", "unit", "note", "source", "source_note",
+        ]  # fmt: skip
+
+
+class PublishedAggregateFilter(django_filters.FilterSet):
+    country = django_filters.CharFilter(
+        field_name="country__code", lookup_expr="iexact", help_text="ISO code, e.g. TR."
+    )
+
+    class Meta:
+        model = PublishedAggregate
+        fields = ["country", "year", "size_class", "measure"]
+
+
 class SmeDefinitionFilter(django_filters.FilterSet):
     country = django_filters.CharFilter(
         field_name="country__code", lookup_expr="iexact", help_text="ISO code, e.g. TR."
@@ -98,7 +120,23 @@ class ExchangeRateViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = ExchangeRate.objects.select_related("source")
 
 
+@extend_schema(tags=["statistics"])
+class PublishedAggregateViewSet(viewsets.ReadOnlyModelViewSet):
+    """Official national SME counts and shares as each member state published them, by year,
+    size class and measure, with their source. National definitions differ: compare with care."""
+
+    serializer_class = PublishedAggregateSerializer
+    filterset_class = PublishedAggregateFilter
+    ordering_fields = ["year", "country__code"]
+    queryset = PublishedAggregate.objects.select_related("country", "source").order_by(
+        "country__code", "-year", "measure", "size_class"
+    )
+
+
 router = SimpleRouter()
 router.register("statistics/definitions", SmeDefinitionViewSet, basename="sme-definition")
 router.register("statistics/exchange-rates", ExchangeRateViewSet, basename="exchange-rate")
+router.register(
+    "statistics/published-aggregates", PublishedAggregateViewSet, basename="published-aggregate"
+)
 urlpatterns = router.urls

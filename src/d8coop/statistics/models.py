@@ -192,3 +192,81 @@ class ExchangeRate(Sourced):
         self.currency = self.currency.upper()
         if len(self.currency) != 3 or not self.currency.isalpha():
             raise ValidationError({"currency": _("Use the ISO 4217 code, e.g. TRY.")})
+
+
+class PublishedAggregate(Sourced):
+    """One figure from a member state's official publication (a census, a survey, a yearbook):
+    a count or a share for one size class and year, stored as published with its source."""
+
+    class SizeClass(models.TextChoices):
+        TOTAL = "total", _("All sizes")
+        MSME = "msme", _("MSMEs")
+        MICRO = "micro", _("Micro")
+        SMALL = "small", _("Small")
+        MEDIUM = "medium", _("Medium")
+        LARGE = "large", _("Large")
+
+    class Measure(models.TextChoices):
+        ENTERPRISES = "enterprises", _("enterprises")
+        ESTABLISHMENTS = "establishments", _("establishments")
+        ECONOMIC_UNITS = "economic_units", _("economic units")
+        SHARE_OF_ENTERPRISES = "share_of_enterprises", _("share of all enterprises (%)")
+        SHARE_OF_MSMES = "share_of_msmes", _("share of MSMEs (%)")
+        SHARE_OF_EMPLOYMENT = "share_of_employment", _("share of employment (%)")
+
+    COUNTS = (Measure.ENTERPRISES, Measure.ESTABLISHMENTS, Measure.ECONOMIC_UNITS)
+
+    country = models.ForeignKey(
+        MemberState,
+        verbose_name=_("member state"),
+        on_delete=models.PROTECT,
+        related_name="published_aggregates",
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), help_text=_("The first calendar year the figure refers to.")
+    )
+    period_text = models.CharField(
+        _("period as published"),
+        max_length=40,
+        blank=True,
+        help_text=_("E.g. 2017/18 for a fiscal year; empty when it is the calendar year."),
+    )
+    size_class = models.CharField(_("size class"), max_length=10, choices=SizeClass.choices)
+    measure = models.CharField(_("measure"), max_length=24, choices=Measure.choices)
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=2)
+    published_as = models.CharField(
+        _("as published"),
+        max_length=60,
+        blank=True,
+        help_text=_("The figure as the source writes it when rounded, e.g. 64.2 million."),
+    )
+    unit = models.CharField(_("unit"), max_length=40)
+    note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["country__name", "-year", "measure", "size_class"]
+        verbose_name = _("published aggregate")
+        verbose_name_plural = _("published aggregates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "year", "size_class", "measure"],
+                name="one_published_figure_per_country_year_class_measure",
+            ),
+            models.CheckConstraint(condition=Q(value__gte=0), name="published_value_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(measure__startswith="share_") | Q(value__lte=100),
+                name="published_share_at_most_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country.code} {self.period} {self.size_class} {self.measure}: {self.value}"
+
+    @property
+    def period(self) -> str:
+        return self.period_text or str(self.year)
+
+    @property
+    def is_count(self) -> bool:
+        return self.measure in self.COUNTS

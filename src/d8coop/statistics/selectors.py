@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from d8coop.core.models import Source
 from d8coop.members.models import MemberState
 from d8coop.statistics.engine.money import ExchangeRates
-from d8coop.statistics.models import ExchangeRate, SmeDefinition
+from d8coop.statistics.models import ExchangeRate, PublishedAggregate, SmeDefinition
 
 RATES_SOURCE = "wb-wdi-pa-nus-fcrf"
 
@@ -112,3 +112,53 @@ def _years_text(years: list[int]) -> str:
         else:
             runs.append([year])
     return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
+
+
+@dataclass
+class CountryTotals:
+    """A member state's latest published figures: the headline count, its class breakdown and
+    its shares, with the national definition in force today (for the comparison caveat)."""
+
+    state: MemberState
+    definition: SmeDefinition | None
+    headline: PublishedAggregate | None = None
+    breakdown: list[PublishedAggregate] = field(default_factory=list)
+    shares: list[PublishedAggregate] = field(default_factory=list)
+
+    @property
+    def reference(self) -> PublishedAggregate | None:
+        """The figure whose year and source the row shows (all of a row share them)."""
+        return next(iter(filter(None, [self.headline, *self.breakdown, *self.shares])), None)
+
+
+_CLASS_ORDER = ["msme", "total", "micro", "small", "medium", "large"]
+
+
+def published_totals(day: date) -> list[CountryTotals]:
+    """Every member state with its latest published figures (none where none were found)."""
+    figures = PublishedAggregate.objects.select_related("source", "country").order_by(
+        "-year", "measure"
+    )
+    latest: dict[int, int] = {}
+    by_state: dict[int, list[PublishedAggregate]] = {}
+    for figure in figures:
+        year = latest.setdefault(figure.country_id, figure.year)
+        if figure.year == year:
+            by_state.setdefault(figure.country_id, []).append(figure)
+    result = []
+    for entry in definitions_by_country(day):
+        own = sorted(
+            by_state.get(entry.state.pk, []), key=lambda f: _CLASS_ORDER.index(f.size_class)
+        )
+        counts = [f for f in own if f.is_count]
+        headline = next((f for f in counts if f.size_class in ("msme", "total")), None)
+        result.append(
+            CountryTotals(
+                state=entry.state,
+                definition=entry.current,
+                headline=headline,
+                breakdown=[f for f in counts if f is not headline],
+                shares=[f for f in own if not f.is_count],
+            )
+        )
+    return result
