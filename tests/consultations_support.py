@@ -17,10 +17,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import transaction
 
-from d8coop.accounts.services import focal_point_appoint
 from d8coop.consultations import services
 from d8coop.cooperation.models import Body
-from d8coop.members.models import MemberState
+from tests.factories import appoint_focal_point
 
 IST = ZoneInfo("Europe/Istanbul")
 SINCE = date(2014, 1, 1)
@@ -37,13 +36,7 @@ SEED_DEADLINE_UTC = datetime(2015, 2, 28, 15, 0, tzinfo=UTC)  # 28 Feb 17:00 at 
 
 
 def appoint(user, code: str, *body_slugs: str, started_on: date = SINCE):
-    return focal_point_appoint(
-        user=user,
-        state=MemberState.objects.get(code=code),
-        bodies=[Body.objects.get(slug=slug) for slug in body_slugs],
-        started_on=started_on,
-        name=user.email.split("@")[0].title(),
-    )
+    return appoint_focal_point(user, code, *body_slugs, started_on=started_on)
 
 
 def focal_point(django_user_model, email: str, code: str, *bodies: str, **extra):

@@ -279,3 +279,19 @@ class ActionItemFactory(SourcedFactory, PeriodFactoryMixin):
     def responsible_states(self, create, extracted, **kwargs):
         if create and extracted:
             self.responsible_states.set(extracted)
+
+
+def appoint_focal_point(user, code: str, *body_slugs: str, started_on: date):
+    """Make the user focal point of the member state `code` (for those bodies only, if any),
+    as `d8coop create-user --role focal-point` does."""
+    from d8coop.accounts.services import focal_point_appoint
+    from d8coop.cooperation.models import Body
+    from d8coop.members.models import MemberState
+
+    return focal_point_appoint(
+        user=user,
+        state=MemberState.objects.get(code=code),
+        bodies=[Body.objects.get(slug=slug) for slug in body_slugs],
+        started_on=started_on,
+        name=user.email.split("@")[0].title(),
+    )

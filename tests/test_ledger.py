@@ -10,12 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from d8coop.accounts.services import focal_point_appoint
 from d8coop.cooperation import selectors, services
-from d8coop.cooperation.models import ActionItem, Body, Meeting, ProgressReport
+from d8coop.cooperation.models import ActionItem, Meeting, ProgressReport
 from d8coop.members.models import MemberState
 from d8coop.notifications.models import Kind, Notification
-from tests.factories import ActionItemFactory
+from tests.factories import ActionItemFactory, appoint_focal_point
 
 pytestmark = pytest.mark.django_db
 
@@ -23,14 +22,8 @@ STARTED = date(2024, 1, 1)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def appoint(user, code: str, *bodies: str, started_on: date = STARTED):
-    return focal_point_appoint(
-        user=user,
-        state=MemberState.objects.get(code=code),
-        bodies=[Body.objects.get(slug=slug) for slug in bodies],
-        started_on=started_on,
-        name=user.email.split("@")[0].title(),
-    )
+def appoint(user, code: str, *body_slugs: str, started_on: date = STARTED):
+    return appoint_focal_point(user, code, *body_slugs, started_on=started_on)
 
 
 def item(title: str) -> ActionItem:

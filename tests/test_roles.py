@@ -19,11 +19,10 @@ from d8coop.accounts.permissions import (
     focal_point_bodies,
     focal_point_states,
 )
-from d8coop.accounts.services import focal_point_appoint
 from d8coop.cooperation.models import Body
 from d8coop.core.models import Source, Visibility
 from d8coop.members.models import MemberState, Person, Position, PositionHolding
-from tests.factories import MemberStateFactory
+from tests.factories import MemberStateFactory, appoint_focal_point
 
 pytestmark = pytest.mark.django_db
 
@@ -34,14 +33,8 @@ def body(slug: str) -> Body:
     return Body.objects.get(slug=slug)
 
 
-def appoint(user, code: str, *bodies: str, started_on: date = STARTED) -> PositionHolding:
-    return focal_point_appoint(
-        user=user,
-        state=MemberState.objects.get(code=code),
-        bodies=[body(slug) for slug in bodies],
-        started_on=started_on,
-        name=user.email.split("@")[0].title(),
-    )
+def appoint(user, code: str, *body_slugs: str, started_on: date = STARTED):
+    return appoint_focal_point(user, code, *body_slugs, started_on=started_on)
 
 
 @pytest.fixture
