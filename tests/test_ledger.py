@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from d8coop.cooperation import selectors, services
 from d8coop.cooperation.models import ActionItem, Meeting, ProgressReport
+from d8coop.core.models import RecordIsFinal
 from d8coop.members.models import MemberState
 from d8coop.notifications.models import Kind, Notification
 from tests.factories import ActionItemFactory, appoint_focal_point
@@ -154,10 +155,12 @@ def test_bad_input_is_refused_with_the_field_and_changes_nothing(tarik, survey, 
 def test_reports_are_append_only(tarik, survey):
     report = services.action_item_report_progress(user=tarik, item=survey, text="One.")
     report.text = "Rewritten."
-    with pytest.raises(ValidationError):
+    with pytest.raises(RecordIsFinal):
         report.save()
-    with pytest.raises(ValidationError):
+    with pytest.raises(RecordIsFinal):
         report.delete()
+    with pytest.raises(RecordIsFinal):
+        ProgressReport.objects.filter(pk=report.pk).update(text="Rewritten.")
     assert ProgressReport.objects.get().text == "One."
 
 

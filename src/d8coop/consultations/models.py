@@ -18,12 +18,9 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from d8coop.cooperation.models import Body, Outcome
+from d8coop.core.models import AppendOnly, RecordIsFinal
 from d8coop.core.time_zones import validate_time_zone
 from d8coop.members.models import MemberState
-
-
-class RecordIsFinal(Exception):
-    """An append-only record was asked to change or disappear."""
 
 
 class AnswerKind(models.TextChoices):
@@ -41,31 +38,6 @@ class PositionKind(models.TextChoices):
     OBJECTION = "objection", _("Objection")
     AMENDMENT = "amendment", _("Amendment")
     TACIT_ACCEPTANCE = "tacit_acceptance", _("Tacit acceptance (no answer)")
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise RecordIsFinal(f"{self.model.__name__} records are append-only.")
-
-    def delete(self):
-        raise RecordIsFinal(f"{self.model.__name__} records are append-only.")
-
-
-class AppendOnly(models.Model):
-    """Written once: saving an existing row or deleting one raises `RecordIsFinal`."""
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise RecordIsFinal(f"{type(self).__name__} {self.pk} is final and cannot change.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RecordIsFinal(f"{type(self).__name__} {self.pk} is final and cannot be deleted.")
 
 
 class ConsultationQuerySet(models.QuerySet["Consultation"]):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from d8coop.core.models import PeriodFields, Sourced
+from d8coop.core.models import AppendOnly, PeriodFields, Sourced
 from d8coop.core.uploads import validate_attachment
 from d8coop.members.models import MemberState, Organization, Position
 
@@ -359,7 +359,7 @@ class ActionItem(Sourced, PeriodFields):
         return self.is_open and period is not None and period.is_overdue(today)
 
 
-class ProgressReport(models.Model):
+class ProgressReport(AppendOnly):
     """What a member state (or the secretariat) reported on an action item, and when.
 
     Append-only: a correction is a new report. Written only by
@@ -422,14 +422,6 @@ class ProgressReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action_item}: {self.progress_on:%Y-%m-%d}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise ValidationError(_("Progress reports cannot be changed; add a new report."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("Progress reports cannot be deleted."))
 
     @property
     def changed_status(self) -> bool:

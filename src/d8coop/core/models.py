@@ -105,3 +105,32 @@ class PeriodFields(models.Model):
             raise ValidationError({"period_text": str(exc)}) from exc
         for field, value in values.items():
             setattr(self, field, value)
+
+
+class RecordIsFinal(Exception):
+    """An append-only record was asked to change or disappear."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise RecordIsFinal(f"{self.model.__name__} records are append-only.")
+
+    def delete(self):
+        raise RecordIsFinal(f"{self.model.__name__} records are append-only.")
+
+
+class AppendOnly(models.Model):
+    """Written once: saving an existing row or deleting one raises `RecordIsFinal`."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise RecordIsFinal(f"{type(self).__name__} {self.pk} is final and cannot change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RecordIsFinal(f"{type(self).__name__} {self.pk} is final and cannot be deleted.")
