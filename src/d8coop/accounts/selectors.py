@@ -3,8 +3,9 @@ user's time zone, invitations."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -108,3 +109,27 @@ def invitation_by_token(token: str) -> Invitation | None:
         .filter(token_hash=Invitation.hash_token(token))
         .first()
     )
+
+
+def focal_point_users(codes: Iterable[str], *, body_ids: Collection[int], day: date) -> list[Any]:
+    """Active users holding, on the day, a focal-point position of one of the states that acts
+    for one of the bodies (a position naming no body acts for all; no body ids: any position)."""
+    from d8coop.members.models import PositionHolding
+
+    holdings = (
+        PositionHolding.objects.current(day)
+        .filter(
+            position__is_focal_point=True,
+            position__member_state__code__in=list(codes),
+            person__user__isnull=False,
+            person__user__is_active=True,
+        )
+        .select_related("person__user")
+        .prefetch_related("position__bodies")
+    )
+    users = {}
+    for holding in holdings:
+        bodies = {body.pk for body in holding.position.bodies.all()}
+        if not body_ids or not bodies or bodies & set(body_ids):
+            users[holding.person.user.pk] = holding.person.user
+    return list(users.values())

@@ -7,7 +7,7 @@ for other apps (the workspace dashboard).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -25,7 +25,7 @@ from d8coop.consultations.models import (
     Version,
 )
 from d8coop.consultations.permissions import consultations_queryset_for
-from d8coop.members.models import MemberState, PositionHolding
+from d8coop.members.models import MemberState
 
 
 def consultations_visible_to(user: Any) -> QuerySet[Consultation]:
@@ -167,28 +167,6 @@ def comment_matrix(consultation: Consultation) -> Matrix:
             cells.setdefault(line.state.pk, {})[round_.number] = line
     ordered = sorted(states.values(), key=lambda state: state.name)
     return Matrix(consultation=consultation, rounds=rounds, states=ordered, cells=cells)
-
-
-def focal_point_users(codes: list[str], *, body_id: int | None, day: date) -> list[Any]:
-    """Active users holding, on the day, a focal-point position of one of the states that acts
-    for the body (a position naming no body acts for all)."""
-    holdings = (
-        PositionHolding.objects.current(day)
-        .filter(
-            position__is_focal_point=True,
-            position__member_state__code__in=codes,
-            person__user__isnull=False,
-            person__user__is_active=True,
-        )
-        .select_related("person__user")
-        .prefetch_related("position__bodies")
-    )
-    users = {}
-    for holding in holdings:
-        bodies = {body.pk for body in holding.position.bodies.all()}
-        if body_id is None or not bodies or body_id in bodies:
-            users[holding.person.user.pk] = holding.person.user
-    return list(users.values())
 
 
 def published_results() -> QuerySet[Consultation]:

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from d8coop.accounts.permissions import can_answer_for_state, is_secretariat
+from d8coop.accounts.selectors import focal_point_users
 from d8coop.consultations import deadlines
 from d8coop.consultations.circulars import write_circular
 from d8coop.consultations.files import CheckedFile, FileRefused, check_file
@@ -44,7 +45,6 @@ from d8coop.consultations.models import (
     StatePosition,
     Version,
 )
-from d8coop.consultations.selectors import focal_point_users
 from d8coop.cooperation.models import Body, Outcome
 from d8coop.core.time_zones import secretariat_zone
 from d8coop.members.models import MemberState
@@ -226,9 +226,14 @@ def _create_round(
     return round_
 
 
+def _bodies(consultation: Consultation) -> list[int]:
+    """The body whose focal points answer (none: every focal point of the state)."""
+    return [consultation.body_id] if consultation.body_id else []
+
+
 def _notify_circulated(round_: Round, states: list[MemberState], *, day) -> None:
     consultation = round_.consultation
-    users = focal_point_users([s.code for s in states], body_id=consultation.body_id, day=day)
+    users = focal_point_users([s.code for s in states], body_ids=_bodies(consultation), day=day)
 
     def message() -> tuple[str, str]:
         subject = _("For your answer: %(title)s") % {"title": consultation.title}
@@ -552,7 +557,7 @@ def _counting_answers(round_: Round) -> dict[MemberState, Answer | None]:
 def result_participants(round_: Round, *, day) -> list[Any]:
     """Focal points of the recipient states, whoever circulated, and the secretariat staff."""
     codes = list(round_.dispatches.values_list("member_state__code", flat=True))
-    users = focal_point_users(codes, body_id=round_.consultation.body_id, day=day)
+    users = focal_point_users(codes, body_ids=_bodies(round_.consultation), day=day)
     users.append(round_.circulated_by)
     users += list(get_user_model().objects.filter(is_staff=True, is_active=True))
     return users
@@ -622,7 +627,7 @@ def consultations_send_reminders(now: datetime) -> int:
             )
         )
         users = focal_point_users(
-            codes, body_id=round_.consultation.body_id, day=timezone.localdate(now)
+            codes, body_ids=_bodies(round_.consultation), day=timezone.localdate(now)
         )
         sent += len(
             notify(

@@ -163,6 +163,7 @@ def body_page(body: Body, tab: str, user, today: date) -> dict[str, Excerpt | Qu
 def action_item_responsible_users(item: ActionItem, day: date) -> list:
     """Users who answer for the item on the day: the focal points of its responsible states
     (whose position covers the item's body) and those of the states coordinating its body."""
+    from d8coop.accounts.selectors import focal_point_users
     from d8coop.cooperation.permissions import responsible_states
 
     body_ids = [item.body_id, *([item.body.parent_id] if item.body.parent_id else [])]
@@ -171,21 +172,9 @@ def action_item_responsible_users(item: ActionItem, day: date) -> list:
         Q(period_latest__isnull=True) | Q(period_latest__gte=day),
         body_id__in=body_ids,
         role__in=[Term.Role.COORDINATOR, Term.Role.CHAIR],
-    ).values("member_state_id")
-    holdings = (
-        PositionHolding.objects.current(day)
-        .filter(
-            Q(position__member_state__in=responsible_states(item))
-            | Q(position__member_state__in=coordinators),
-            Q(position__bodies__isnull=True) | Q(position__bodies__in=body_ids),
-            position__is_focal_point=True,
-            person__user__isnull=False,
-            person__user__is_active=True,
-        )
-        .select_related("person__user")
-        .distinct()
-    )
-    return list({holding.person.user for holding in holdings})
+    ).values_list("member_state__code", flat=True)
+    codes = {*responsible_states(item).values_list("code", flat=True), *coordinators}
+    return focal_point_users(codes, body_ids=body_ids, day=day)
 
 
 def action_items_for_user(user, day: date) -> QuerySet[ActionItem]:
