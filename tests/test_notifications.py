@@ -846,3 +846,19 @@ def test_the_back_office_lists_notices_read_only_with_filters(
     preference = Preference.objects.get()
     history = reverse("admin:notifications_preference_history", args=[preference.pk])
     assert client.get(history).status_code == 200
+
+
+def test_notifying_again_those_who_had_the_notice_costs_one_query(member_user, outsider):
+    # Given a notice both users already have (as a clock job sees it every minute)
+    notify([member_user, outsider], kind=CIRCULATED, key="again", message=lambda: ("S", "T"))
+
+    # When it is notified again
+    with CaptureQueriesContext(connection) as queries:
+        again = notify(
+            [member_user, outsider], kind=CIRCULATED, key="again", message=lambda: ("S", "T")
+        )
+
+    # Then nothing new is written, with one query and no failed insert
+    assert again == []
+    assert len(queries) == 1
+    assert Notification.objects.filter(key="again").count() == 2

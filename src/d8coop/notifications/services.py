@@ -56,7 +56,13 @@ def notify(
     out after the transaction commits, at once or in the next digest as the recipient chose.
     """
     created: list[Notification] = []
-    for user in {u.pk: u for u in recipients if u is not None and u.is_active}.values():
+    users = {u.pk: u for u in recipients if u is not None and u.is_active}
+    # Periodic jobs notify the same event every minute: those who had it cost one query, not a
+    # failed insert each (the unique constraint still settles a race between two callers).
+    had = Notification.objects.filter(key=key, recipient_id__in=users)
+    for pk in had.values_list("recipient_id", flat=True):
+        del users[pk]
+    for user in users.values():
         with translation.override(user_language(user)):
             subject, body = message()
         try:
