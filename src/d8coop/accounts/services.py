@@ -58,7 +58,6 @@ class ApiTokenExists(Exception):
 class SignInOutcome:
     user: User | None
     lock: SignInLock | None = None  # set when the attempt was refused without a check
-    needs_code: bool = False  # the password was right; the authenticator's code comes next
 
 
 def account_record_event(
@@ -125,7 +124,7 @@ def sign_in_attempt(
     user = check_password()
     if user is not None and TwoFactorDevice.objects.filter(user=user).exists():
         account_record_event(kind=Kind.SIGN_IN_CODE_REQUESTED, user=user, ip=ip, at=now)
-        return SignInOutcome(user=user, needs_code=True)
+        return SignInOutcome(user=user)  # the password was right; the code comes next
     sign_in_attempt_record(email=email, ip=ip, user=user, at=now)
     return SignInOutcome(user=user)
 

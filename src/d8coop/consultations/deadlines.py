@@ -22,7 +22,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
@@ -308,7 +308,3 @@ def deadline_at(
         adjustment=adjustment,
         moved_off_weekend=moved,
     )
-
-
-def local_day(instant: datetime, zone: str) -> date:
-    return instant.astimezone(ZoneInfo(zone)).date()

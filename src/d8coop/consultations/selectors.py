@@ -20,6 +20,7 @@ from d8coop.consultations.models import (
     Dispatch,
     PositionKind,
     Result,
+    ResultOutcome,
     Round,
     StatePosition,
     Version,
@@ -171,7 +172,9 @@ def comment_matrix(consultation: Consultation) -> Matrix:
 
 def published_results() -> QuerySet[Consultation]:
     """Consultations whose adopted result the secretariat has published, for the public."""
-    adopted = Result.objects.filter(round__consultation=OuterRef("pk"), outcome="adopted")
+    adopted = Result.objects.filter(
+        round__consultation=OuterRef("pk"), outcome=ResultOutcome.ADOPTED
+    )
     return (
         Consultation.objects.filter(result_is_public=True)
         .filter(Exists(adopted))

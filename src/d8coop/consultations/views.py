@@ -23,7 +23,7 @@ from d8coop.accounts.selectors import user_time_zone
 from d8coop.consultations import permissions, selectors, services
 from d8coop.consultations.diff import diff_texts, has_changes
 from d8coop.consultations.forms import AnswerForm, CirculateForm, NewRoundForm
-from d8coop.consultations.models import Answer, Consultation, Round
+from d8coop.consultations.models import Answer, Consultation, ResultOutcome, Round
 
 # --------------------------------------------------------------------------- access
 
@@ -389,7 +389,7 @@ def published_list(request: HttpRequest) -> HttpResponse:
 def published_detail(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = get_object_or_404(selectors.published_results(), pk=pk)
     adopted = (
-        Round.objects.filter(consultation=consultation, result__outcome="adopted")
+        Round.objects.filter(consultation=consultation, result__outcome=ResultOutcome.ADOPTED)
         .select_related("version", "result", "circular")
         .order_by("-number")
         .first()

@@ -28,8 +28,6 @@ from d8coop.notifications.emails import user_language
 from d8coop.notifications.links import unsubscribe_read
 from d8coop.notifications.models import Digest, Kind, Notification, Preference
 
-__all__ = ["user_language"]  # re-exported: callers render messages in it
-
 logger = logging.getLogger(__name__)
 
 Delivery = Preference.Delivery
