@@ -43,7 +43,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.shortcuts import resolve_url
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -101,7 +103,6 @@ TR_COMMENT = "Türkiye asks for EN 196-1 as the reference method."
 REVISED_TEXT = "Members-only revision: EN 196-1 is the reference method for Portland cement."
 REPORT_TEXT = "Members-only progress: 14 of 52 cement plants surveyed in Anatolia."
 NOTICE_SUBJECT = "Only for the focal point of Türkiye: the cement survey is due soon"
-ATTACHMENT_NAME = "progress/matrix-survey.txt"
 ATTACHMENT_TEXT = b"Members-only attachment of the cement survey."
 
 
@@ -160,9 +161,11 @@ def _ledger(users: dict[str, Any], turkey: MemberState, cement: Body):
     meeting = item.outcome.meeting
     ActionItem.objects.filter(pk=item.pk).update(review_meeting=meeting)
     report = ledger_services.action_item_report_progress(
-        user=users["fp_tr"], item=item, text=REPORT_TEXT
+        user=users["fp_tr"],
+        item=item,
+        text=REPORT_TEXT,
+        attachment=SimpleUploadedFile("matrix-survey.txt", ATTACHMENT_TEXT),
     )
-    ProgressReport.objects.filter(pk=report.pk).update(attachment=ATTACHMENT_NAME)
     return item, meeting, report
 
 
@@ -229,8 +232,9 @@ def _build_world() -> World:
 
 
 @pytest.fixture(scope="module")
-def _world_once(_reference_data_once, django_db_blocker) -> World:
-    with django_db_blocker.unblock():
+def _world_once(_reference_data_once, django_db_blocker, tmp_path_factory) -> World:
+    media = tmp_path_factory.mktemp("matrix-media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
         return _build_world()
 
 
@@ -240,9 +244,9 @@ def world(_world_once, reference_data) -> World:
 
 
 @pytest.fixture(autouse=True)
-def _attachment_file(_media) -> None:
+def _attachment_file(_media, _world_once) -> None:
     """The report's attachment, in this test's media folder."""
-    default_storage.save(ATTACHMENT_NAME, ContentFile(ATTACHMENT_TEXT))
+    default_storage.save(_world_once.report.attachment.name, ContentFile(ATTACHMENT_TEXT))
 
 
 # --------------------------------------------------------------------------- the matrix
