@@ -414,3 +414,15 @@ def test_rescheduling_a_meeting_moves_the_due_periods_counted_from_it(reference_
     assert moved >= 1
     assert draft.history.first().history_change_reason == f"meeting {meeting.slug} rescheduled"
     assert services.action_items_recompute_due(meeting=meeting, user=secretariat) == 0
+
+
+def test_the_due_notice_job_costs_two_queries_once_everyone_was_told(tarik, survey):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    now = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
+    services.action_items_notify_due(now)  # the 2015 items and the survey, all overdue
+    # The clock runs it again a minute later: the open items, then the notices already sent
+    with CaptureQueriesContext(connection) as queries:
+        services.action_items_notify_due(now)
+    assert len(queries) == 2

@@ -5,12 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from d8coop.cooperation.models import ActionItem, Body, Document, Meeting, Outcome, Term
-from d8coop.members.models import ContactNumber, MemberState, Position, PositionHolding
+from d8coop.members.models import (
+    ContactNumber,
+    Membership,
+    MemberState,
+    Position,
+    PositionHolding,
+)
 from d8coop.portal.models import NewsItem
 
 TAB_LIMIT = 15
@@ -20,6 +27,14 @@ CONTACTS_LIMIT = 24
 def body_family_ids(body: Body) -> list[int]:
     """A body and the bodies under it (the SME Task Force and its Governmental Bodies)."""
     return [body.pk, *body.children.values_list("pk", flat=True)]
+
+
+def reviewing_body_ids(item: ActionItem) -> set[int]:
+    """Bodies whose meetings may review an item: its own, the one above it, those under it."""
+    ids = {item.body_id, *Body.objects.filter(parent_id=item.body_id).values_list("pk", flat=True)}
+    if item.body.parent_id:
+        ids.add(item.body.parent_id)
+    return ids
 
 
 def bodies_in_family(slug: str) -> QuerySet[Body]:
@@ -186,17 +201,21 @@ def action_items_for_user(user, day: date) -> QuerySet[ActionItem]:
     items = action_items().open().select_related("body", "outcome__meeting")
     if is_secretariat(user):
         return items
+    # "All member states" means the members on the day of the deciding meeting, as in
+    # permissions.responsible_states.
+    decided = Coalesce(
+        OuterRef("outcome__meeting__period_latest"), OuterRef("outcome__meeting__period_earliest")
+    )
     scope = Q(body_id__in=coordinated_body_family(user))
     for code in focal_point_states(user, on=day):
-        joined = (
-            MemberState.objects.filter(code=code)
-            .values_list("memberships__joined_on", flat=True)
-            .order_by("memberships__joined_on")
-            .first()
+        member_then = Membership.objects.filter(
+            Q(left_on__isnull=True) | Q(left_on__gte=decided),
+            member_state__code=code,
+            joined_on__lte=decided,
         )
-        state_scope = Q(responsible_states__code=code)
-        if joined is not None:
-            state_scope |= Q(all_member_states=True, outcome__meeting__period_latest__gte=joined)
+        state_scope = Q(responsible_states__code=code) | Q(
+            Exists(member_then), all_member_states=True
+        )
         bodies = focal_point_bodies(user, code, on=day)
         if bodies is not None:
             state_scope &= Q(body_id__in=bodies)

@@ -24,7 +24,7 @@ from d8coop.cooperation import permissions, selectors
 from d8coop.cooperation.models import ActionItem, Meeting, ProgressReport, PublishedMetric
 from d8coop.core.uploads import validate_attachment
 from d8coop.members.models import MemberState, PositionHolding
-from d8coop.notifications.models import Kind
+from d8coop.notifications.models import Kind, Notification
 from d8coop.notifications.services import notify
 
 Status = ActionItem.Status
@@ -33,15 +33,27 @@ CLOSED = {Status.DONE, Status.CANCELLED, Status.SUPERSEDED}
 BODY_DECISIONS = {Status.CANCELLED, Status.SUPERSEDED}
 
 
+def allowed_statuses(*, item: ActionItem, whole_item: bool, states: int) -> list[str]:
+    """The statuses a report may give the item: its own, and the changes the reporter may make
+    (the form offers these; `_check_status_change` says why any other is refused)."""
+    allowed = [item.status]
+    for value in Status.values:
+        if value in allowed or value == Status.NOT_REPORTED:
+            continue
+        if whole_item or not (states > 1 or value in BODY_DECISIONS or item.status in CLOSED):
+            allowed.append(value)
+    return allowed
+
+
 def _check_status_change(
     *, user: Any, item: ActionItem, new: str, whole_item: bool, states: int
 ) -> None:
+    if new in allowed_statuses(item=item, whole_item=whole_item, states=states):
+        return
     if new == Status.NOT_REPORTED:
         raise ValidationError(
             {"status": _("“No progress reported” is set by the platform, not by a report.")}
         )
-    if whole_item:
-        return
     if new in BODY_DECISIONS or item.status in CLOSED:
         raise ValidationError(
             {
@@ -114,8 +126,7 @@ def _report_errors(
         errors["progress_on"] = _(
             "The item was decided on %(day)s; progress cannot be earlier."
         ) % {"day": decided.isoformat()}
-    family = {item.body_id, item.body.parent_id, *item.body.children.values_list("pk", flat=True)}
-    if reviewed_at is not None and reviewed_at.body_id not in family:
+    if reviewed_at is not None and reviewed_at.body_id not in selectors.reviewing_body_ids(item):
         errors["reviewed_at"] = _("That meeting is not a meeting of this item's body.")
     return errors
 
@@ -229,9 +240,7 @@ def action_item_set_review_meeting(*, user: Any, item: ActionItem, meeting: Meet
                     "that reviews an item."
                 )
             )
-        if meeting is not None and meeting.body_id not in selectors.body_family_ids(
-            item.body.parent or item.body
-        ):
+        if meeting is not None and meeting.body_id not in selectors.reviewing_body_ids(item):
             raise ValidationError({"meeting": _("That meeting is not a meeting of this body.")})
         item.review_meeting = meeting
         item._history_user = user  # type: ignore[attr-defined]
@@ -242,14 +251,22 @@ def action_item_set_review_meeting(*, user: Any, item: ActionItem, meeting: Meet
 
 def action_items_notify_due(now: datetime) -> None:
     """Periodic job: tell the people responsible for open items that became due soon or
-    overdue. Each item's notice is keyed by its due date, so each goes out once per due date."""
+    overdue. Each item's notice is keyed by its due date, so each goes out once per due date.
+
+    Runs every minute: an item whose notice went out is skipped in one query, without working
+    out its recipients again (someone appointed later finds it overdue in their workspace)."""
     today = timezone.localdate(now)
     soon = today + timedelta(days=settings.ACTION_DUE_SOON_DAYS)
     items = ActionItem.objects.open().filter(period_latest__isnull=False, period_latest__lte=soon)
+    due = {}
     for item in items.select_related("body", "outcome__meeting"):
-        overdue = item.period_latest < today
-        kind = Kind.ACTION_OVERDUE if overdue else Kind.ACTION_DUE_SOON
-        key = f"{kind}:{item.pk}:{item.period_latest.isoformat()}"
+        kind = Kind.ACTION_OVERDUE if item.period_latest < today else Kind.ACTION_DUE_SOON
+        due[f"{kind}:{item.pk}:{item.period_latest.isoformat()}"] = (item, kind)
+    sent = set(Notification.objects.filter(key__in=due).values_list("key", flat=True))
+    for key, (item, kind) in due.items():
+        if key in sent:
+            continue
+        overdue = kind == Kind.ACTION_OVERDUE
         recipients = selectors.action_item_responsible_users(item, today)
 
         def message(item: ActionItem = item, overdue: bool = overdue) -> tuple[str, str]:

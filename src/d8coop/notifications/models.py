@@ -42,12 +42,14 @@ class Notification(models.Model):
             models.UniqueConstraint(fields=["recipient", "key"], name="notification_once_per_user")
         ]
         indexes = [
+            # The clock's jobs ask every minute which events were already notified.
+            models.Index(fields=["key"], name="notification_key_idx"),
             # The unread count in every signed-in page's header.
             models.Index(
                 fields=["recipient"],
                 condition=models.Q(read_at__isnull=True),
                 name="notification_unread_idx",
-            )
+            ),
         ]
 
     def __str__(self) -> str:

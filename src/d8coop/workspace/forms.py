@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from d8coop.cooperation import permissions
 from d8coop.cooperation.models import ActionItem, Meeting
-from d8coop.cooperation.services import BODY_DECISIONS, CLOSED
+from d8coop.cooperation.selectors import reviewing_body_ids
+from d8coop.cooperation.services import allowed_statuses
 from d8coop.members.models import MemberState
 
 Status = ActionItem.Status
@@ -56,19 +57,12 @@ class ProgressReportForm(forms.Form):
         field.queryset = states.order_by("name")
         field.empty_label = _("The whole item") if whole else None
         field.required = not whole
-        allowed = [item.status]
-        several = permissions.responsible_states(item).count() > 1
-        for value, _label in Status.choices:
-            if value == Status.NOT_REPORTED or value == item.status:
-                continue
-            if whole or not (several or value in BODY_DECISIONS or item.status in CLOSED):
-                allowed.append(value)
+        allowed = allowed_statuses(
+            item=item, whole_item=whole, states=permissions.responsible_states(item).count()
+        )
         self.fields["status"].choices = [(v, Status(v).label) for v in allowed]
         self.fields["status"].initial = item.status
         self.fields["status_note"].initial = item.status_note
-        body_ids = {item.body_id, *item.body.children.values_list("pk", flat=True)}
-        if item.body.parent_id:
-            body_ids.add(item.body.parent_id)
         self.fields["reviewed_at"].queryset = Meeting.objects.filter(
-            body_id__in=body_ids, status=Meeting.Status.HELD
+            body_id__in=reviewing_body_ids(item), status=Meeting.Status.HELD
         ).order_by("-period_earliest")
