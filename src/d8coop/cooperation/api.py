@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from d8coop.accounts.permissions import can_see_members_data
 from d8coop.api.serializers import MemberStateRefSerializer
 from d8coop.cooperation import scorecards, services
-from d8coop.cooperation.models import ActionItem, Meeting, ProgressReport, PublishedMetric
+from d8coop.cooperation.models import ActionItem, Meeting, ProgressReport
 from d8coop.cooperation.permissions import get_action_item_for_user
 from d8coop.members.models import MemberState
 
@@ -151,9 +151,7 @@ def _scorecard_data(card: scorecards.Scorecard, shown: set[str], today) -> dict:
 
 @extend_schema(
     tags=["scorecards"],
-    parameters=[
-        OpenApiParameter("by", enum=["task-forces", "member-states"], default="task-forces")
-    ],
+    parameters=[OpenApiParameter("by", enum=list(scorecards.SUBJECTS), default="task-forces")],
     responses=ScorecardSerializer(many=True),
 )
 @api_view(["GET"])
@@ -162,15 +160,11 @@ def scorecard_list(request: Request) -> Response:
     """Scorecards per task force or member state. Anonymous callers get the groups of figures
     the secretariat published; members get all of them. Absent groups are not published."""
     by = request.query_params.get("by", "task-forces")
-    compute = {
-        "task-forces": scorecards.body_scorecards,
-        "member-states": scorecards.state_scorecards,
-    }.get(by)
-    if compute is None:
+    if by not in scorecards.SUBJECTS:
         raise ValidationError({"by": _("Use task-forces or member-states.")})
+    compute, _label = scorecards.SUBJECTS[by]
     today = timezone.localdate()
-    members = can_see_members_data(request.user)
-    shown = set(PublishedMetric.Metric.values) if members else scorecards.public_metrics()
+    shown = scorecards.shown_metrics(request.user)
     return Response([_scorecard_data(card, shown, today) for card in compute(today)])
 
 

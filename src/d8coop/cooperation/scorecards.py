@@ -17,12 +17,14 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from d8coop.accounts.permissions import can_see_members_data
 from d8coop.consultations.models import Answer, Dispatch, Round
 from d8coop.cooperation.models import ActionItem, Body, Meeting, ProgressReport, PublishedMetric
 from d8coop.members.models import Membership, MemberState
@@ -194,10 +196,24 @@ def state_scorecards(today: date) -> list[Scorecard]:
     return list(cards.values())
 
 
+def shown_metrics(user: Any) -> set[str]:
+    """The groups of figures this reader sees: all for members, the published ones otherwise."""
+    if can_see_members_data(user):
+        return set(PublishedMetric.Metric.values)
+    return public_metrics()
+
+
 def public_metrics() -> set[str]:
     """The groups of figures the public sees: the defaults, as the secretariat changed them."""
     chosen = dict(PublishedMetric.objects.values_list("metric", "public"))
     return {m for m in PublishedMetric.Metric.values if chosen.get(m, m in PUBLIC_BY_DEFAULT)}
+
+
+# The two kinds of scorecard, by the name pages and the API select them with (`?by=`).
+SUBJECTS = {
+    "task-forces": (body_scorecards, _("Task forces")),
+    "member-states": (state_scorecards, _("Member states")),
+}
 
 
 def write_csv(out, cards: list[Scorecard], shown: set[str], today: date) -> None:

@@ -335,20 +335,13 @@ def source_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/source_list.html", {"sources": Source.objects.all()})
 
 
-SCORECARD_SUBJECTS = {
-    "task-forces": (scorecards.body_scorecards, _("Task forces")),
-    "member-states": (scorecards.state_scorecards, _("Member states")),
-}
-
-
 def _scorecard_context(request: HttpRequest) -> dict:
     by = request.GET.get("by", "task-forces")
-    if by not in SCORECARD_SUBJECTS:
+    if by not in scorecards.SUBJECTS:
         by = "task-forces"
-    compute, _label = SCORECARD_SUBJECTS[by]
+    compute, _label = scorecards.SUBJECTS[by]
     today = _today()
-    members = can_see_members_data(request.user)
-    shown = set(PublishedMetric.Metric.values) if members else scorecards.public_metrics()
+    shown = scorecards.shown_metrics(request.user)
     cards = compute(today)
     years = sorted({year for card in cards for year in card.meetings_by_year})
     per_year = [(year, sum(card.meetings_by_year.get(year, 0) for card in cards)) for year in years]
@@ -356,12 +349,10 @@ def _scorecard_context(request: HttpRequest) -> dict:
         "meetings_per_year": per_year,
         "meetings_peak": max((count for _year, count in per_year), default=0),
         "by": by,
-        "subjects": SCORECARD_SUBJECTS,
+        "subjects": scorecards.SUBJECTS,
         "cards": cards,
         "shown": shown,
         "today": today,
-        "years": years,
-        "members": members,
         "stalled_days": settings.SCORECARD_STALLED_DAYS,
         "item_columns": scorecards.ITEM_COLUMNS,
     }
