@@ -49,7 +49,8 @@ def consultations_awaiting_answer(user: Any, *, now: datetime | None = None) -> 
     now = now or timezone.now()
     day = timezone.localdate(now)
     rule = Q(pk__in=[])
-    for code in focal_point_states(user, on=day):
+    codes = focal_point_states(user, on=day)
+    for code in codes:
         bodies = focal_point_bodies(user, code, on=day)
         unanswered = Dispatch.objects.filter(round=OuterRef("pk"), member_state__code=code).exclude(
             Exists(
@@ -73,7 +74,6 @@ def consultations_awaiting_answer(user: Any, *, now: datetime | None = None) -> 
         )
         .order_by("deadline")
     )
-    codes = focal_point_states(user, on=day)
     for round_ in rounds:
         answered = {answer.member_state_id for answer in round_.answers.all()}
         round_.awaiting_states = [
