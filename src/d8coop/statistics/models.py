@@ -270,3 +270,290 @@ class PublishedAggregate(Sourced):
     @property
     def is_count(self) -> bool:
         return self.measure in self.COUNTS
+
+
+class IndicatorSeries(models.Model):
+    """A run of figures on one indicator (e.g. industrial production) for one member state or
+    for D-8 as a whole, stored as its sources publish it: levels, growth rates or an
+    annualized pace. Growth is derived from levels by the engine, never stored."""
+
+    class Frequency(models.TextChoices):
+        ANNUAL = "annual", _("Annual")
+        QUARTERLY = "quarterly", _("Quarterly")
+
+    class Measure(models.TextChoices):
+        LEVEL = "level", _("Level (e.g. an index)")
+        GROWTH_RATE = "growth_rate", _("Growth rate, as published")
+        ANNUALIZED_PACE = "annualized_pace", _("Annualized pace, as published")
+
+    code = models.SlugField(
+        _("code"), max_length=80, unique=True, help_text=_("E.g. d8-industrial-production.")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    unit = models.CharField(
+        _("unit"), max_length=60, help_text=_("E.g. index, 2005=100; or % growth.")
+    )
+    frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices)
+    country = models.ForeignKey(
+        MemberState,
+        verbose_name=_("member state"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indicator_series",
+        help_text=_("Empty for D-8 as a whole."),
+    )
+    measure = models.CharField(_("what it measures"), max_length=20, choices=Measure.choices)
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = [models.F("country__name").asc(nulls_first=True), "name"]
+        verbose_name = _("indicator series")
+        verbose_name_plural = _("indicator series")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_quarterly(self) -> bool:
+        return self.frequency == self.Frequency.QUARTERLY
+
+
+class IndicatorObservation(Sourced):
+    """One figure of a series, as published, for a year or a quarter of a year."""
+
+    series = models.ForeignKey(
+        IndicatorSeries,
+        verbose_name=_("series"),
+        on_delete=models.CASCADE,
+        related_name="observations",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(
+        _("quarter"),
+        null=True,
+        blank=True,
+        choices=[(q, f"Q{q}") for q in range(1, 5)],
+        help_text=_("1 to 4 for a quarterly series; empty for an annual one."),
+    )
+    period_text = models.CharField(
+        _("period as published"),
+        max_length=60,
+        blank=True,
+        help_text=_("E.g. “the end of 2010”; empty when the year or quarter says it all."),
+    )
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=4)
+    note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["series", "year", "quarter"]
+        verbose_name = _("indicator observation")
+        verbose_name_plural = _("indicator observations")
+        constraints = [
+            # A NULL quarter never collides in a plain unique constraint: annual figures get
+            # their own.
+            models.UniqueConstraint(
+                fields=["series", "year", "quarter"], name="one_observation_per_series_quarter"
+            ),
+            models.UniqueConstraint(
+                fields=["series", "year"],
+                condition=Q(quarter__isnull=True),
+                name="one_observation_per_series_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__isnull=True) | Q(quarter__gte=1, quarter__lte=4),
+                name="observation_quarter_1_to_4",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series.code} {self.period}: {self.value}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.series_id is None:
+            return
+        if self.series.is_quarterly and self.quarter is None:
+            raise ValidationError({"quarter": _("A quarterly series needs the quarter.")})
+        if not self.series.is_quarterly and self.quarter is not None:
+            raise ValidationError({"quarter": _("An annual series has no quarter.")})
+
+    @property
+    def period(self) -> str:
+        return f"{self.year} Q{self.quarter}" if self.quarter else str(self.year)
+
+
+class ColumnMapping(models.Model):
+    """How a national source's column names map to the canonical fields, saved by name per
+    member state so that the next upload from the same source needs no mapping step."""
+
+    country = models.ForeignKey(
+        MemberState, verbose_name=_("member state"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("E.g. the survey or register it comes from.")
+    )
+    columns = models.JSONField(
+        _("columns"), default=dict, help_text=_("Canonical field → the file's column name.")
+    )
+    decimal_comma = models.BooleanField(
+        _("decimal comma"), default=False, help_text=_("Numbers are written 1.234,56.")
+    )
+    encoding = models.CharField(
+        _("text encoding"), max_length=20, blank=True, help_text=_("Empty: detected.")
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["country__name", "name"]
+        verbose_name = _("column mapping")
+        verbose_name_plural = _("column mappings")
+        constraints = [
+            models.UniqueConstraint(fields=["country", "name"], name="one_mapping_name_per_state")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country.code}: {self.name}"
+
+
+def _upload_to(instance: Upload, filename: str) -> str:
+    return f"statistics/uploads/{instance.country.code}/{instance.year}/{filename}"
+
+
+class Upload(models.Model):
+    """One national microdata file and what its import made of it.
+
+    The original is kept with its SHA-256. The aggregates of the current upload of a country
+    and year are the ones shown; a new upload replaces it in one transaction (`is_current`
+    moves), so readers see the old figures or the new ones, never half of each."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Waiting")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+        REFUSED = "refused", _("Refused")
+
+    class Via(models.TextChoices):
+        WEB = "web", _("Web")
+        API = "api", _("API")
+        COMMAND = "command", _("Command line")
+
+    country = models.ForeignKey(
+        MemberState, verbose_name=_("member state"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("reference year"))
+    currency = models.CharField(_("currency (ISO 4217)"), max_length=3)
+    original = models.FileField(_("original file"), upload_to=_upload_to, max_length=300)
+    filename = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    file_format = models.CharField(_("format"), max_length=10, blank=True)
+    encoding = models.CharField(_("text encoding"), max_length=20, blank=True)
+    delimiter = models.CharField(_("delimiter"), max_length=2, blank=True)
+    mapping = models.ForeignKey(
+        ColumnMapping,
+        verbose_name=_("saved mapping"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="uploads",
+    )
+    columns = models.JSONField(_("columns used"), default=dict, blank=True)
+    decimal_comma = models.BooleanField(_("decimal comma"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.RECEIVED
+    )
+    phase = models.CharField(_("phase"), max_length=20, blank=True)
+    progress = models.FloatField(_("progress"), default=0.0)
+    message = models.TextField(_("message"), blank=True)
+    rows_read = models.PositiveBigIntegerField(_("rows read"), null=True, blank=True)
+    rows_accepted = models.PositiveBigIntegerField(_("rows accepted"), null=True, blank=True)
+    rows_rejected = models.PositiveBigIntegerField(_("rows rejected"), null=True, blank=True)
+    reasons = models.JSONField(_("rows rejected by reason"), default=dict, blank=True)
+    class_counts = models.JSONField(_("enterprises by size class"), default=dict, blank=True)
+    unclassified = models.JSONField(_("unclassified, by reason"), default=dict, blank=True)
+    quality = models.JSONField(_("data quality"), default=dict, blank=True)
+    rejects = models.FileField(_("rejects file"), blank=True, max_length=300)
+    microdata = models.CharField(_("microdata (Parquet)"), max_length=300, blank=True)
+    is_current = models.BooleanField(_("current"), default=False)
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name=_("replaces"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    via = models.CharField(_("received through"), max_length=10, choices=Via.choices)
+    uploaded_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["progress", "phase"])
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("microdata upload")
+        verbose_name_plural = _("microdata uploads")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "year"],
+                condition=Q(is_current=True),
+                name="one_current_upload_per_country_year",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country.code} {self.year}: {self.filename}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.REFUSED)
+
+
+class SmeAggregate(models.Model):
+    """Enterprises, employment and turnover of one ISIC section and size class under one
+    definition, from the current microdata upload of a country and year."""
+
+    upload = models.ForeignKey(
+        Upload, verbose_name=_("upload"), on_delete=models.PROTECT, related_name="aggregates"
+    )
+    definition = models.ForeignKey(
+        SmeDefinition, verbose_name=_("definition"), on_delete=models.PROTECT, related_name="+"
+    )
+    isic_section = models.CharField(_("ISIC section"), max_length=1)
+    size_class = models.CharField(_("size class"), max_length=12)
+    enterprises = models.PositiveBigIntegerField(_("enterprises"))
+    employment = models.PositiveBigIntegerField(_("employment"))
+    turnover = models.DecimalField(
+        _("turnover (local currency)"), max_digits=24, decimal_places=2, null=True, blank=True
+    )
+    turnover_reported = models.PositiveBigIntegerField(_("enterprises reporting turnover"))
+    flags = models.JSONField(
+        _("quality indicators"),
+        default=dict,
+        help_text=_("Per indicator: [enterprises answering yes, enterprises answering]."),
+    )
+
+    class Meta:
+        ordering = ["upload", "definition", "isic_section", "size_class"]
+        verbose_name = _("SME aggregate")
+        verbose_name_plural = _("SME aggregates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["upload", "definition", "isic_section", "size_class"],
+                name="one_aggregate_per_cell",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.definition_id} {self.isic_section} {self.size_class}: {self.enterprises}"

@@ -1,0 +1,333 @@
+"""National microdata imports: receive a file, import it, make its aggregates current.
+
+`upload_receive` checks who may upload for which member state and year, keeps the original
+with its SHA-256 and answers an identical file already imported with the existing upload
+(idempotent). `upload_process` runs the engine (`engine.files`, `engine.microdata`) in a work
+folder and, in one transaction, stores the aggregates and moves `is_current` from the old
+upload of the country-year to the new one. A refused file changes nothing but its own upload's
+status and message. Pages, the API, the command line and the task worker all come here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from d8coop.accounts.permissions import can_act_for_state
+from d8coop.members.models import MemberState
+from d8coop.statistics.engine.files import FileRefused, prepare
+from d8coop.statistics.engine.microdata import (
+    REQUIRED,
+    ImportPlan,
+    ImportResult,
+    MappingError,
+    check_mapping,
+    guess_mapping,
+    run_import,
+)
+from d8coop.statistics.engine.money import ExchangeRates
+from d8coop.statistics.models import (
+    ColumnMapping,
+    ExchangeRate,
+    SmeAggregate,
+    SmeDefinition,
+    Upload,
+)
+
+log = logging.getLogger(__name__)
+FIRST_YEAR = 1990
+PROGRESS_EVERY_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class Received:
+    upload: Upload
+    already_imported: bool  # the same file was imported for this country-year before
+
+
+def can_upload(user: Any, country: MemberState) -> bool:
+    """The secretariat for any member state; a focal point for their own state only."""
+    return can_act_for_state(user, country.code)
+
+
+def upload_receive(
+    *,
+    user: Any,
+    file: File,
+    filename: str,
+    country: MemberState,
+    year: int,
+    via: str,
+    mapping_name: str = "",
+    columns: dict[str, str] | None = None,
+    decimal_comma: bool | None = None,
+    encoding: str = "",
+) -> Received:
+    """Keep the file and record the upload, or refuse with a message (nothing kept)."""
+    if via != Upload.Via.COMMAND and not can_upload(user, country):
+        raise PermissionDenied(
+            _("Only the secretariat or a focal point of %(state)s may upload its data.")
+            % {"state": country.name}
+        )
+    this_year = timezone.localdate().year
+    if not FIRST_YEAR <= year <= this_year:
+        raise ValidationError(
+            _("The reference year must be between %(first)s and %(last)s.")
+            % {"first": FIRST_YEAR, "last": this_year}
+        )
+    if file.size is not None and file.size > settings.MAX_IMPORT_BYTES:
+        raise ValidationError(
+            _("The file is %(size)s bytes; the limit is %(limit)s bytes.")
+            % {"size": f"{file.size:,}", "limit": f"{settings.MAX_IMPORT_BYTES:,}"}
+        )
+    mapping = _saved_mapping(country, mapping_name) if mapping_name and columns is None else None
+    digest = _sha256(file)
+    same = (
+        Upload.objects.filter(country=country, year=year, sha256=digest, is_current=True)
+        .select_related("country")
+        .first()
+    )
+    if same is not None:
+        return Received(same, already_imported=True)
+    upload = Upload(
+        country=country,
+        year=year,
+        currency=country.currency,
+        filename=Path(filename).name[:255],
+        size=file.size or 0,
+        sha256=digest,
+        mapping=mapping,
+        columns=columns if columns is not None else (mapping.columns if mapping else {}),
+        decimal_comma=(
+            decimal_comma
+            if decimal_comma is not None
+            else (mapping.decimal_comma if mapping else False)
+        ),
+        encoding=encoding or (mapping.encoding if mapping else ""),
+        via=via,
+        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    file.seek(0)
+    upload.original.save(f"{digest[:16]}-{upload.filename}", file, save=False)
+    upload.save()
+    if columns is not None and mapping_name:
+        upload.mapping = mapping_save(country, mapping_name, columns, upload.decimal_comma)
+        upload.save(update_fields=["mapping"])
+    return Received(upload, already_imported=False)
+
+
+def _saved_mapping(country: MemberState, name: str) -> ColumnMapping:
+    mapping = ColumnMapping.objects.filter(country=country, name=name).first()
+    if mapping is None:
+        known = ", ".join(
+            ColumnMapping.objects.filter(country=country).values_list("name", flat=True)
+        )
+        raise ValidationError(
+            _("No saved mapping named %(name)s for %(state)s. Saved: %(known)s.")
+            % {"name": name, "state": country.name, "known": known or _("none")}
+        )
+    return mapping
+
+
+def mapping_save(
+    country: MemberState, name: str, columns: dict[str, str], decimal_comma: bool
+) -> ColumnMapping:
+    """Save (or update) a named mapping for the state's next uploads."""
+    mapping, _created = ColumnMapping.objects.update_or_create(
+        country=country,
+        name=name.strip()[:100],
+        defaults={"columns": columns, "decimal_comma": decimal_comma},
+    )
+    return mapping
+
+
+def _sha256(file: File) -> str:
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in file.chunks():
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+# -- processing --------------------------------------------------------------------------------
+def applicable_definitions(country: MemberState, year: int) -> list[SmeDefinition]:
+    """The national definition in force at the end of the year, and the harmonized ones."""
+    end = date(year, 12, 31)
+    national = (
+        SmeDefinition.objects.filter(kind=SmeDefinition.Kind.NATIONAL, country=country)
+        .filter(Q(effective_from__isnull=True) | Q(effective_from__lte=end))
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=end))
+        .first()
+    )
+    harmonized = SmeDefinition.objects.filter(kind=SmeDefinition.Kind.HARMONIZED).order_by("code")
+    return [*([national] if national else []), *harmonized]
+
+
+def exchange_rates() -> ExchangeRates:
+    return ExchangeRates.from_rows(
+        ExchangeRate.objects.values_list("currency", "year", "lcu_per_usd")
+    )
+
+
+def upload_process(upload_id: int) -> Upload:
+    """Import a received upload (idempotent: a finished upload is returned as it is)."""
+    claimed = Upload.objects.filter(pk=upload_id, status=Upload.Status.RECEIVED).update(
+        status=Upload.Status.RUNNING, phase="reading"
+    )
+    upload = Upload.objects.select_related("country").get(pk=upload_id)
+    if not claimed:
+        return upload
+    work = Path(settings.DATA_DIR) / "statistics" / "work" / str(upload.pk)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    try:
+        try:
+            result, plan = _import(upload, work)
+        except (FileRefused, MappingError) as exc:
+            return _refuse(upload, str(exc))
+        return _make_current(upload, result, plan)
+    except Exception:
+        log.exception("Import of upload %s failed", upload.pk)
+        _refuse(upload, _("The import failed on our side; the secretariat has been told."))
+        raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _import(upload: Upload, work: Path) -> tuple[ImportResult, ImportPlan]:
+    source = prepare(
+        Path(upload.original.path),
+        work,
+        max_bytes=settings.MAX_IMPORT_BYTES,
+        country=upload.country.code,
+        encoding=upload.encoding,
+    )
+    columns = upload.columns or guess_mapping(source.columns)
+    try:
+        check_mapping(columns, source.columns)
+    except MappingError as exc:
+        if upload.columns:
+            raise
+        raise MappingError(
+            f"{exc} The file's columns are {', '.join(repr(c) for c in source.columns)}; "
+            f"map them to the fields (required: {', '.join(REQUIRED)}) or name a saved mapping."
+        ) from exc
+    definitions = applicable_definitions(upload.country, upload.year)
+    out = Path(settings.DATA_DIR) / "statistics" / "microdata" / upload.country.code
+    out.mkdir(parents=True, exist_ok=True)
+    plan = ImportPlan(
+        source=source,
+        mapping=columns,
+        year=upload.year,
+        currency=upload.currency,
+        definitions=[d.engine_definition() for d in definitions],
+        rates=exchange_rates(),
+        work_dir=work,
+        microdata_path=out / f"{upload.year}-{upload.pk}.parquet",
+        rejects_path=work / "rejects.csv",
+        decimal_comma=upload.decimal_comma,
+        memory_limit=settings.IMPORT_MEMORY_LIMIT,
+    )
+    Upload.objects.filter(pk=upload.pk).update(
+        file_format=source.format,
+        encoding=source.encoding,
+        delimiter=source.delimiter,
+        columns=columns,
+    )
+    last = [0.0]
+
+    def progress(phase: str, fraction: float) -> None:
+        now = time.monotonic()
+        if now - last[0] >= PROGRESS_EVERY_SECONDS or fraction in (0.0, 1.0):
+            last[0] = now
+            Upload.objects.filter(pk=upload.pk).update(phase=phase, progress=fraction)
+
+    return run_import(plan, progress), plan
+
+
+def _refuse(upload: Upload, message: str) -> Upload:
+    upload.refresh_from_db()
+    upload.status = Upload.Status.REFUSED
+    upload.message = message
+    upload.finished_at = timezone.now()
+    upload.save(update_fields=["status", "message", "finished_at"])
+    return upload
+
+
+def _make_current(upload: Upload, result: ImportResult, plan: ImportPlan) -> Upload:
+    codes = {d.code: d for d in SmeDefinition.objects.filter(code__in=result.class_counts)}
+    with transaction.atomic():
+        upload = Upload.objects.select_for_update().select_related("country").get(pk=upload.pk)
+        previous = (
+            Upload.objects.select_for_update()
+            .filter(country=upload.country, year=upload.year, is_current=True)
+            .exclude(pk=upload.pk)
+            .first()
+        )
+        SmeAggregate.objects.bulk_create(
+            SmeAggregate(
+                upload=upload,
+                definition=codes[row.definition],
+                isic_section=row.isic_section,
+                size_class=row.size_class,
+                enterprises=row.enterprises,
+                employment=row.employment,
+                turnover=row.turnover,
+                turnover_reported=row.turnover_reported,
+                flags={k: list(v) for k, v in row.flags.items()},
+            )
+            for row in result.aggregates
+        )
+        with plan.rejects_path.open("rb") as rejects:
+            upload.rejects.save(
+                f"statistics/rejects/{upload.country.code}/{upload.year}-{upload.pk}.csv",
+                File(rejects),
+                save=False,
+            )
+        upload.status = Upload.Status.DONE
+        upload.phase, upload.progress = "done", 1.0
+        upload.rows_read = result.rows_read
+        upload.rows_accepted = result.rows_accepted
+        upload.rows_rejected = result.rows_rejected
+        upload.reasons = result.reasons
+        upload.class_counts = result.class_counts
+        upload.unclassified = result.unclassified
+        upload.quality = _quality(upload, result)
+        upload.microdata = str(plan.microdata_path)
+        upload.finished_at = timezone.now()
+        if previous is not None:
+            previous.is_current = False
+            previous.save(update_fields=["is_current"])
+            upload.replaces = previous
+        upload.is_current = True
+        upload.save()
+    return upload
+
+
+def _quality(upload: Upload, result: ImportResult) -> dict[str, Any]:
+    """Data-quality scores of the upload: completeness per field, validity, duplicates and
+    timeliness (days from the end of the reference year to the upload)."""
+    read = result.rows_read
+    received = timezone.localdate(upload.created_at) if upload.created_at else date.today()
+    return {
+        "completeness": result.completeness,
+        "validity": result.rows_accepted / read if read else None,
+        "duplicates": result.duplicates,
+        "duplicate_rate": result.duplicates / read if read else None,
+        "timeliness_days": (received - date(upload.year, 12, 31)).days,
+        "extra_columns": result.extra_columns,
+    }
