@@ -13,9 +13,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +25,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from d8coop.accounts.permissions import can_act_for_state
+from d8coop.accounts.permissions import can_act_for_state, focal_point_states, is_secretariat
 from d8coop.members.models import MemberState
 from d8coop.statistics.engine.files import FileRefused, prepare
 from d8coop.statistics.engine.microdata import (
@@ -62,6 +65,26 @@ class Received:
 def can_upload(user: Any, country: MemberState) -> bool:
     """The secretariat for any member state; a focal point for their own state only."""
     return can_act_for_state(user, country.code)
+
+
+def uploads_visible_to(user: Any) -> QuerySet[Upload]:
+    """The secretariat sees every upload; a focal point those of the states they act for."""
+    uploads = Upload.objects.select_related("country", "uploaded_by")
+    if is_secretariat(user):
+        return uploads
+    return uploads.filter(country__code__in=focal_point_states(user))
+
+
+def may_see_uploads(user: Any) -> bool:
+    return is_secretariat(user) or bool(focal_point_states(user))
+
+
+def get_upload_for_user(user: Any, pk: int) -> Upload:
+    """The upload, if the user may see it (else Http404: others' uploads do not exist)."""
+    upload = uploads_visible_to(user).filter(pk=pk).first()
+    if upload is None:
+        raise Http404("No such upload.")
+    return upload
 
 
 def upload_receive(
@@ -155,6 +178,86 @@ def mapping_save(
     return mapping
 
 
+def upload_columns(upload: Upload) -> tuple[str, ...]:
+    """The columns of the upload's file, read in a scratch folder; a file that is not what it
+    claims refuses the upload with the reason (and gives no columns)."""
+    with tempfile.TemporaryDirectory(prefix="d8coop-columns-") as scratch:
+        try:
+            source = prepare(
+                Path(upload.original.path),
+                Path(scratch),
+                max_bytes=settings.MAX_IMPORT_BYTES,
+                country=upload.country.code,
+                encoding=upload.encoding,
+            )
+        except FileRefused as exc:
+            _refuse(upload, str(exc))
+            return ()
+    return source.columns
+
+
+def mapping_problem(upload: Upload, columns: tuple[str, ...]) -> str:
+    """Why the import cannot start without a mapping step ("" when it can): the upload's own
+    (or saved) mapping must fit the file, or the file's column names cover the required
+    fields."""
+    try:
+        check_mapping(upload.columns or guess_mapping(columns), columns)
+    except MappingError as exc:
+        if upload.columns:
+            return str(exc)
+        return (
+            f"{exc} The file's columns are {', '.join(repr(c) for c in columns)}; "
+            f"map them to the fields (required: {', '.join(REQUIRED)}) or name a saved mapping."
+        )
+    return ""
+
+
+def upload_refuse(upload: Upload, message: str) -> Upload:
+    """Refuse a waiting upload with the reason; nothing else changes."""
+    return _refuse(upload, message)
+
+
+def upload_set_mapping(
+    *,
+    user: Any,
+    upload: Upload,
+    columns: dict[str, str],
+    decimal_comma: bool,
+    save_as: str = "",
+) -> Upload:
+    """Map the file's columns to the fields (and keep the mapping under `save_as` for the
+    state's next uploads); refused unless the user may upload for the state and the upload
+    still waits. A mapping that does not fit the file is a ValidationError saying why."""
+    if not can_upload(user, upload.country):
+        raise PermissionDenied(
+            _("Only the secretariat or a focal point of %(state)s may upload its data.")
+            % {"state": upload.country.name}
+        )
+    if upload.status != Upload.Status.RECEIVED:
+        raise ValidationError(_("This upload is no longer waiting for its columns."))
+    file_columns = upload_columns(upload)
+    if upload.status == Upload.Status.REFUSED:
+        raise ValidationError(upload.message)
+    try:
+        check_mapping(columns, file_columns)
+    except MappingError as exc:
+        raise ValidationError(str(exc)) from exc
+    with transaction.atomic():
+        upload.columns = columns
+        upload.decimal_comma = decimal_comma
+        if save_as.strip():
+            upload.mapping = mapping_save(upload.country, save_as, columns, decimal_comma)
+        upload.save(update_fields=["columns", "decimal_comma", "mapping"])
+    return upload
+
+
+def upload_start(upload: Upload) -> None:
+    """Queue the import for the worker, once the upload's transaction is committed."""
+    from d8coop.statistics import tasks
+
+    transaction.on_commit(partial(tasks.import_upload.enqueue, upload.pk), robust=True)
+
+
 def _sha256(file: File) -> str:
     digest = hashlib.sha256()
     file.seek(0)
@@ -217,6 +320,13 @@ def _import(upload: Upload, work: Path) -> tuple[ImportResult, ImportPlan]:
         encoding=upload.encoding,
     )
     columns = upload.columns or guess_mapping(source.columns)
+    if upload.mapping_id is not None and columns == upload.mapping.columns:
+        # A saved mapping serves the source's next files, which may lack an optional column.
+        columns = {
+            name: column
+            for name, column in columns.items()
+            if column in source.columns or name in REQUIRED
+        }
     try:
         check_mapping(columns, source.columns)
     except MappingError as exc:
