@@ -170,6 +170,7 @@ def _transcode(source: Path, target: Path, encoding: str) -> None:
                 write.write(decoder.decode(chunk))
             write.write(decoder.decode(b"", final=True))
     except UnicodeDecodeError as exc:
+        target.unlink(missing_ok=True)  # a refused file leaves nothing behind
         raise FileRefused(f"The file is not valid {encoding}: {exc.reason}.") from exc
 
 
@@ -208,8 +209,7 @@ def _from_parquet(upload: Path) -> ReadableFile:
     try:
         with duckdb.connect() as con:
             names = con.execute(
-                "SELECT name FROM parquet_schema(?) WHERE num_children IS NULL OR "
-                "num_children = 0",
+                "SELECT name FROM parquet_schema(?) WHERE num_children IS NULL OR num_children = 0",
                 [str(upload)],
             ).fetchall()
     except duckdb.Error as exc:
@@ -240,8 +240,12 @@ def _from_workbook(upload: Path, work_dir: Path, size: int) -> ReadableFile:
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
         raise FileRefused(f"The workbook cannot be read: {exc}.") from exc
     header: list[str] | None = None
+    columns: tuple[str, ...] = ()
     try:
         sheet = book.worksheets[0]
+        # Read-only mode trusts the sheet's stored dimension, which some writers get wrong
+        # ("A1"): without resetting it, every column after the first would be dropped.
+        sheet.reset_dimensions()
         with target.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
             for number, row in enumerate(sheet.iter_rows(values_only=True), 1):
@@ -252,20 +256,26 @@ def _from_workbook(upload: Path, work_dir: Path, size: int) -> ReadableFile:
                     while cells and not cells[-1]:
                         cells.pop()
                     header = cells
+                    columns = _columns(header)
                     writer.writerow([*header, LINE_COLUMN, EXTRA_COLUMN])
                     continue
                 width = len(header)
                 cells += [""] * (width - len(cells))
                 extra = " | ".join(c for c in cells[width:] if c)
                 writer.writerow([*cells[:width], number, extra])
+        if header is None:
+            raise FileRefused("The workbook's first sheet is empty.")
+    except FileRefused:
+        target.unlink(missing_ok=True)  # a refused file leaves nothing behind
+        raise
+    except Exception as exc:  # a damaged sheet fails only when its rows are parsed
+        target.unlink(missing_ok=True)
+        raise FileRefused(f"The workbook cannot be read: {exc}.") from exc
     finally:
         book.close()
-    if header is None:
-        raise FileRefused("The workbook's first sheet is empty.")
     return ReadableFile(
-        target, "xlsx", "", ",", _columns(header), line_column=LINE_COLUMN,
-        extra_column=EXTRA_COLUMN,
-    )  # fmt: skip
+        target, "xlsx", "", ",", columns, line_column=LINE_COLUMN, extra_column=EXTRA_COLUMN
+    )
 
 
 def _cell_text(value: object) -> str:

@@ -141,14 +141,14 @@ def check_mapping(mapping: dict[str, str], columns: Sequence[str]) -> None:
         raise MappingError(f"Column(s) mapped to two fields: {', '.join(twice)}.")
 
 
-def guess_mapping(columns: Sequence[str]) -> dict[str, str]:
+def guess_mapping(columns: Sequence[str], fields: Sequence[str] = FIELD_NAMES) -> dict[str, str]:
     """Columns named like a canonical field (case, spaces and dashes aside) map to it."""
 
     def key(name: str) -> str:
         return name.casefold().replace(" ", "_").replace("-", "_")
 
     by_key = {key(c): c for c in columns}
-    return {name: by_key[name] for name in FIELD_NAMES if name in by_key}
+    return {name: by_key[name] for name in fields if name in by_key}
 
 
 def run_import(plan: ImportPlan, progress: Progress | None = None) -> ImportResult:
@@ -180,9 +180,10 @@ def run_import(plan: ImportPlan, progress: Progress | None = None) -> ImportResu
         )
         report("aggregating", 0.0)
         rejected, reasons = _write_rejects(con, plan, stage)
-        read = con.execute(
-            f"SELECT count(*) FROM read_parquet({text(str(stage))})"
-        ).fetchone()[0] + con.execute("SELECT count(DISTINCT line) FROM structural").fetchone()[0]
+        read = (
+            con.execute(f"SELECT count(*) FROM read_parquet({text(str(stage))})").fetchone()[0]
+            + con.execute("SELECT count(DISTINCT line) FROM structural").fetchone()[0]
+        )
         accepted = con.execute(
             f"SELECT count(*) FROM read_parquet({text(str(plan.microdata_path))})"
         ).fetchone()[0]
@@ -199,9 +200,7 @@ def run_import(plan: ImportPlan, progress: Progress | None = None) -> ImportResu
             aggregates=aggregates,
             completeness=_completeness(con, plan, stage, read),
             duplicates=reasons.get("duplicate_identifier", 0),
-            extra_columns=[
-                c for c in plan.source.columns if c not in plan.mapping.values()
-            ],
+            extra_columns=[c for c in plan.source.columns if c not in plan.mapping.values()],
         )
         report("done", 1.0)
     stage.unlink(missing_ok=True)
@@ -242,11 +241,14 @@ def _error(plan: ImportPlan, name: str, condition: str, code: str, reason: str) 
 
 
 def _section_case(division: str) -> str:
-    arms = " ".join(
-        f"WHEN {division} BETWEEN {low} AND {high} THEN {text(section)}"
-        for section, low, high in ISIC_DIVISIONS
-    )
-    return f"(CASE {arms} END)"
+    """The section of a division (an INTEGER expression), NULL for none: a list lookup, as a
+    CASE of 21 ranges cost a third of the validation pass (docs/benchmarks/sme-import.md)."""
+    sections = ["NULL"] * 100
+    for section, low, high in ISIC_DIVISIONS:
+        for number in range(low, high + 1):
+            sections[number] = text(section)
+    lookup = f"[{', '.join(sections)}]"
+    return f"(CASE WHEN {division} BETWEEN 0 AND 99 THEN {lookup}[{division} + 1] END)"
 
 
 def _stage_query(plan: ImportPlan) -> str:
@@ -266,7 +268,12 @@ def _stage_query(plan: ImportPlan) -> str:
                        f"longer than {limit} characters")
             )  # fmt: skip
         elif f.kind in ("integer", "year"):
-            value = f"TRY_CAST({raw} AS BIGINT)"
+            # DuckDB's cast rounds "5.7" to 6 and reads "1e3" and "0x10": only digits pass
+            # (and a zero fraction, as Parquet doubles are written "5.0").
+            value = (
+                f"(CASE WHEN regexp_full_match({raw}, '[+-]?[0-9]+(\\.0*)?') "
+                f"THEN TRY_CAST({raw} AS BIGINT) END)"
+            )
             parsed.append(f"{value} AS {f.name}")
             errors.append(
                 _error(plan, f.name, f"{raw} IS NOT NULL AND {value} IS NULL", "not_a_number",
@@ -286,12 +293,20 @@ def _stage_query(plan: ImportPlan) -> str:
         elif f.kind == "amount":
             # Spaces never matter; the other separator groups thousands only in threes.
             cleaned = f"replace({raw}, ' ', '')"
-            group, point = (".", ",") if plan.decimal_comma else (",", ".")
+            # Only text can be written with a decimal comma: a worksheet's numbers and
+            # Parquet's come with a point whatever the source's habit.
+            comma = plan.decimal_comma and plan.source.format == "csv"
+            group, point = (".", ",") if comma else (",", ".")
             grouped = (
                 f"regexp_full_match({cleaned}, '-?[0-9]{{1,3}}(\\{group}[0-9]{{3}})+"
                 f"(\\{point}[0-9]*)?')"
             )
-            plain = f"replace({cleaned}, ',', '.')" if plan.decimal_comma else cleaned
+            # With a decimal comma a point only groups thousands ("1.500" is 1500, not 1.5).
+            plain = (
+                f"(CASE WHEN NOT contains({cleaned}, '.') THEN replace({cleaned}, ',', '.') END)"
+                if comma
+                else cleaned
+            )
             ungrouped = f"replace(replace({cleaned}, {text(group)}, ''), ',', '.')"
             value = (
                 f"coalesce(TRY_CAST({plain} AS DECIMAL(18, 2)), CASE WHEN {grouped} THEN "
@@ -300,7 +315,7 @@ def _stage_query(plan: ImportPlan) -> str:
             parsed.append(f"{value} AS {f.name}")
             errors.append(
                 _error(plan, f.name, f"{raw} IS NOT NULL AND {value} IS NULL", "not_a_number",
-                       "not a number" + (" (decimal comma expected)" if plan.decimal_comma
+                       "not a number" + (" (decimal comma expected)" if comma
                                          else " (decimal point expected)"))
             )  # fmt: skip
             errors.append(_error(plan, f.name, f"{value} < 0", "negative", "negative"))
@@ -336,10 +351,15 @@ def _stage_query(plan: ImportPlan) -> str:
                 _error(plan, f.name, f"{raw} IS NOT NULL AND {section} IS NULL", "unknown_isic",
                        "unknown ISIC Rev.4 code")
             )  # fmt: skip
+    # The worksheet's cells beyond the header, read in the inner query where `s` is in scope.
+    extra = (
+        f"NULLIF(s.{quote(plan.source.extra_column)}, '')"
+        if plan.source.extra_column
+        else "CAST(NULL AS VARCHAR)"
+    )
     if plan.source.extra_column:
-        extra = f"NULLIF(s.{quote(plan.source.extra_column)}, '')"
         errors.append(
-            f"CASE WHEN {extra} IS NOT NULL THEN {{'column': '', 'value': {extra}, "
+            "CASE WHEN raw___extra IS NOT NULL THEN {'column': '', 'value': raw___extra, "
             "'code': 'extra_values', 'reason': 'values beyond the named columns'} END"
         )
     line = (
@@ -347,11 +367,13 @@ def _stage_query(plan: ImportPlan) -> str:
         if plan.source.line_column
         else "CAST(NULL AS BIGINT)"
     )
-    raw_names = ", ".join(f"raw_{f.name}" for f in FIELDS)
+    # The raw texts stay out of the staged file (writing them cost a quarter of the pass):
+    # each error carries its value, and `_completeness` counts values from the parsed ones.
     return (
-        f"SELECT __rn, __line, {raw_names}, {', '.join(parsed)}, "
+        f"SELECT __rn, __line, {', '.join(parsed)}, "
         f"list_filter([{', '.join(errors)}], lambda e: e IS NOT NULL) AS errors "
-        f"FROM (SELECT row_number() OVER () AS __rn, {line} AS __line, {', '.join(raws)} "
+        f"FROM (SELECT row_number() OVER () AS __rn, {line} AS __line, {', '.join(raws)}, "
+        f"{extra} AS raw___extra "
         f"FROM {_source_relation(plan)} AS s)"
     )
 
@@ -394,8 +416,10 @@ def _number_lines(con: duckdb.DuckDBPyConnection, plan: ImportPlan, stage: Path)
             f"FROM read_parquet({text(str(stage))})"
         )
         return
+    # DISTINCT: DuckDB logs a line with too many fields once per field too many.
     con.execute(
-        "CREATE TEMP TABLE structural AS SELECT line, column_name AS col, csv_line AS value, "
+        "CREATE TEMP TABLE structural AS SELECT DISTINCT line, column_name AS col, "
+        "csv_line AS value, "
         "CASE error_type WHEN 'TOO MANY COLUMNS' THEN 'too many fields on the line' "
         "WHEN 'MISSING COLUMNS' THEN 'too few fields on the line' "
         "ELSE lower(error_type) || ': ' || error_message END AS reason "
@@ -417,6 +441,13 @@ def _number_lines(con: duckdb.DuckDBPyConnection, plan: ImportPlan, stage: Path)
         "CREATE TEMP TABLE shifts AS SELECT line - k AS threshold, max(k) AS k "
         "FROM skipped GROUP BY 1"
     )
+    if con.execute("SELECT count(*) FROM shifts").fetchone()[0] == 0:
+        # Nothing skipped, the usual case: the same lines without the join's cost.
+        con.execute(
+            f"CREATE TEMP VIEW staged AS SELECT *, __rn + 1 AS line "
+            f"FROM read_parquet({text(str(stage))})"
+        )
+        return
     con.execute(
         "CREATE TEMP VIEW staged AS SELECT st.*, st.__rn + 1 + coalesce(sh.k, 0) AS line "
         f"FROM read_parquet({text(str(stage))}) AS st "
@@ -478,8 +509,7 @@ def _write_rejects(
 def _aggregates(con: duckdb.DuckDBPyConnection, plan: ImportPlan) -> list[AggregateRow]:
     microdata = f"read_parquet({text(str(plan.microdata_path))})"
     flags = ", ".join(
-        f"count(*) FILTER (WHERE {f}) AS {f}_yes, count({f}) AS {f}_answered"
-        for f in QUALITY_FLAGS
+        f"count(*) FILTER (WHERE {f}) AS {f}_yes, count({f}) AS {f}_answered" for f in QUALITY_FLAGS
     )
     parts = [
         f"SELECT {index} AS d, isic_section, coalesce({class_column(index)}, "
@@ -504,9 +534,7 @@ def _aggregates(con: duckdb.DuckDBPyConnection, plan: ImportPlan) -> list[Aggreg
                 employment=int(employment),
                 turnover=turnover,
                 turnover_reported=reported,
-                flags={
-                    f: (values[2 * i], values[2 * i + 1]) for i, f in enumerate(QUALITY_FLAGS)
-                },
+                flags={f: (values[2 * i], values[2 * i + 1]) for i, f in enumerate(QUALITY_FLAGS)},
             )
         )
     return result
@@ -563,8 +591,21 @@ def _rate_reason(plan: ImportPlan, definition: Definition) -> str:
 def _completeness(
     con: duckdb.DuckDBPyConnection, plan: ImportPlan, stage: Path, read: int
 ) -> dict[str, float | None]:
-    """The share of rows read that give a value for each field (None: not in the file)."""
-    counts = ", ".join(f"count(raw_{name})" for name in FIELD_NAMES)
+    """The share of rows read that give a value for each field (None: not in the file).
+
+    A field has a value when it parsed, or when it did not: its not_a_number or not_yes_no
+    error (the only errors of a value given that leave the parsed one NULL)."""
+
+    def given(name: str) -> str:
+        column = text(plan.mapping.get(name, name))
+        unreadable = (
+            f"len(list_filter(errors, lambda e: e.column = {column} "
+            "AND e.code IN ('not_a_number', 'not_yes_no'))) > 0"
+        )
+        parsed = "isic_code" if name == "isic" else name
+        return f"count({parsed}) + count(*) FILTER (WHERE {unreadable})"
+
+    counts = ", ".join(given(name) for name in FIELD_NAMES)
     row = con.execute(f"SELECT {counts} FROM read_parquet({text(str(stage))})").fetchone()
     return {
         name: (row[i] / read if read else 0.0) if name in plan.mapping else None
