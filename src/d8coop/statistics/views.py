@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from d8coop.statistics import selectors, wording
+from d8coop.statistics import comparison, maps, selectors, wording
 from d8coop.statistics.models import SmeDefinition
 
 
@@ -42,12 +42,32 @@ def definitions(request: HttpRequest) -> HttpResponse:
 
 
 def overview(request: HttpRequest) -> HttpResponse:
-    """The published national SME counts of every member state, side by side, with the caveat
-    that national definitions differ."""
+    """The published national SME counts of every member state, side by side on a map, in bars
+    and in a table, with the caveat that national definitions differ.
+
+    `?indicator=` picks what the map shades by; an unknown one is refused (400) with the page
+    and its default map, so a mistyped link still shows something useful."""
+    key = request.GET.get("indicator", comparison.DEFAULT_INDICATOR)
+    unknown = key not in comparison.INDICATORS
+    indicator = comparison.INDICATORS[comparison.DEFAULT_INDICATOR if unknown else key]
     countries = selectors.published_totals(timezone.localdate())
-    peak = max((c.headline.value for c in countries if c.headline), default=0)
-    context = {"countries": countries, "peak": peak}
-    return render(request, "statistics/overview.html", context)
+    figures = {c.state.code: comparison.figure_for(c, indicator.key) for c in countries}
+    member_map = maps.shaded_map(
+        {code: f.value if f else None for code, f in figures.items()},
+        names={c.state.code: c.state.name for c in countries},
+        label=str(indicator.label),
+    )
+    context = {
+        "countries": countries,
+        "peak": max((c.headline.value for c in countries if c.headline), default=0),
+        "indicator": indicator,
+        "indicators": comparison.INDICATORS.values(),
+        "unknown_indicator": unknown,
+        "member_map": member_map,
+        "map_rows": [(area, figures[area.code]) for area in member_map.areas],
+        "caveat": comparison.comparison_caveat(countries, figures),
+    }
+    return render(request, "statistics/overview.html", context, status=400 if unknown else 200)
 
 
 def overview_csv(request: HttpRequest) -> HttpResponse:
