@@ -38,7 +38,13 @@ from d8coop.members.models import (
     PositionHolding,
 )
 from d8coop.portal.models import KeyFact, NewsItem
-from d8coop.statistics.models import ExchangeRate, PublishedAggregate, SmeDefinition
+from d8coop.statistics.models import (
+    ExchangeRate,
+    IndicatorObservation,
+    IndicatorSeries,
+    PublishedAggregate,
+    SmeDefinition,
+)
 
 DATA_DIR = Path(__file__).parent / "data"
 SEED_LISTING = "listed on the seed page, c. 2015"
@@ -156,6 +162,7 @@ class _Loader:
         self.load_sme_definitions()
         self.load_exchange_rates()
         self.load_published_aggregates()
+        self.load_indicator_series()
         return self.report
 
     def load_sources(self) -> None:
@@ -435,6 +442,27 @@ class _Loader:
                 **self.source(rec),
             }
             self.upsert(PublishedAggregate, lookup, values)
+
+    def load_indicator_series(self) -> None:
+        for rec in self.data.get("indicator_series", []):
+            values = {
+                "name": rec["name"],
+                "unit": rec["unit"],
+                "frequency": rec["frequency"],
+                "country": self.state(rec.get("country")),
+                "measure": rec["measure"],
+                "notes": _text(rec.get("notes")),
+            }
+            series = self.upsert(IndicatorSeries, {"code": rec["code"]}, values)
+            for obs in rec.get("observations", []):
+                lookup = {"series": series, "year": obs["year"], "quarter": obs.get("quarter")}
+                values = {
+                    "period_text": _text(obs.get("period_text")),
+                    "value": Decimal(str(obs["value"])),
+                    "note": _text(obs.get("note")),
+                    **self.source(obs),
+                }
+                self.upsert(IndicatorObservation, lookup, values)
 
 
 def _version_end(rec: dict[str, Any], records: list[dict[str, Any]]) -> date | None:
