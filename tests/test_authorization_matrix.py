@@ -67,6 +67,7 @@ from d8coop.cooperation.models import (
 from d8coop.members.models import MemberState, Organization, Position
 from d8coop.notifications.models import Kind, Notification
 from d8coop.notifications.selectors import deliveries_of
+from d8coop.statistics.models import Upload
 from tests.conftest import sign_in_verified
 from tests.consultations_support import (  # noqa: F401 - fixtures
     MEMBERS_2015,
@@ -268,6 +269,7 @@ class Write:
     expect: Mapping[str, int] = field(default_factory=dict)  # a refused role's exact status
     given: Callable[[World], None] | None = None  # set-up run in the test
     form: str = ""  # a field the form shows on a GET of the URL (refused to the same roles)
+    multipart: bool = False  # an API write sending a file
 
 
 def _today() -> str:
@@ -325,6 +327,17 @@ def _callers_token(w: World, user: Any):
 
 def _give_turkey_a_token(w: World) -> None:
     Token.objects.create(user=w.user("fp_tr"))
+
+
+def _turkeys_uploads(w: World, user: Any) -> int:
+    return Upload.objects.filter(country=w.turkey).count()
+
+
+MICRODATA = b"enterprise_id,isic,employees\nM1,10,5\nM2,23,60\n"
+
+
+def _microdata(w: World) -> SimpleUploadedFile:
+    return SimpleUploadedFile("matrix-firms.csv", MICRODATA, content_type="text/csv")
 
 
 def _invitation(role: str, extra: Callable[[World], dict]) -> Callable[[World], dict]:
@@ -494,6 +507,16 @@ PAGE_WRITES = [
         _callers_token,
         ok=200,  # the page shows the new key, once
     ),
+    Write(
+        "page: upload Türkiye's microdata",
+        "post",
+        lambda w: reverse("statistics:upload-create"),
+        lambda w: {"country": w.turkey.pk, "year": 2023, "file": _microdata(w)},
+        frozenset({"fp_tr"}) | SECRETARIAT,
+        _turkeys_uploads,
+        done=lambda w: reverse("statistics:upload", args=[Upload.objects.latest("pk").pk]),
+        expect={"fp_eg": 400, "coordinator": 400},  # the form offers their own state only
+    ),
 ]
 
 API_WRITES = [
@@ -589,6 +612,17 @@ API_WRITES = [
         api=True,
         ok=200,
         expect=_everyone_else("fp_tr", status=200),
+    ),
+    Write(
+        "API: upload Türkiye's microdata",
+        "post",
+        lambda w: f"{API}/statistics/uploads/",
+        lambda w: {"country": "TR", "year": 2023, "file": _microdata(w)},
+        frozenset({"fp_tr"}) | SECRETARIAT,
+        _turkeys_uploads,
+        api=True,
+        ok=202,
+        multipart=True,
     ),
 ]
 
@@ -699,7 +733,9 @@ def _client(role: str, world: World, write_api: bool, client) -> Any:
 def _send(caller, write: Write, world: World):
     url, data = write.url(world), write.data(world)
     if write.api:
-        return getattr(caller, write.method)(url, data, format="json")
+        return getattr(caller, write.method)(
+            url, data, format="multipart" if write.multipart else "json"
+        )
     return getattr(caller, write.method)(url, data)
 
 

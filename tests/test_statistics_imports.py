@@ -192,3 +192,57 @@ def test_processing_twice_imports_once(reference_data, secretariat):
     assert again.status == Upload.Status.DONE
     assert SmeAggregate.objects.count() == count
     assert received.upload.history.count() >= 2  # every write is audited
+
+
+TABLE = (
+    "size;section;firms;persons;turnover\n"
+    "micro;;3.100.000;8.200.000;\n"
+    "small;;180.000;2.900.000;\n"
+    "medium;;30.000;3.000.000;\n"
+    "huge;;1;1;\n"  # rejected: unknown class
+)
+
+
+def test_a_published_table_becomes_the_current_figures_with_its_source(
+    reference_data, tmp_path, turkish_file
+):
+    run(turkish_file, "--country", "TR", "--year", "2023", *mapped())
+    microdata = Upload.objects.get()
+    table = tmp_path / "kobi-2023.csv"
+    table.write_text(TABLE, encoding="utf-8")
+    code, out, _ = run(
+        table, "--country", "TR", "--year", "2023", "--kind", "aggregates", "--json",
+        "--decimal-comma", "--map", "size_class=size", "--map", "isic_section=section",
+        "--map", "enterprises=firms", "--map", "employment=persons",
+        "--source-title", "KOBİ istatistikleri 2023", "--source-publisher", "TÜİK",
+        "--source-url", "https://data.tuik.gov.tr/",
+    )  # fmt: skip
+    assert code == 0, out
+    report = json.loads(out)
+    assert (report["rows_read"], report["rows_accepted"], report["rows_rejected"]) == (4, 3, 1)
+    assert report["source"] == "KOBİ istatistikleri 2023"
+    (national,) = report["size_classes"]
+    assert national.startswith("TR-")
+    assert report["size_classes"][national] == {
+        "micro": 3_100_000, "small": 180_000, "medium": 30_000
+    }  # fmt: skip
+    table_upload = Upload.objects.get(pk=report["upload"])
+    microdata.refresh_from_db()
+    assert (microdata.is_current, table_upload.is_current) == (False, True)
+    cells = SmeAggregate.objects.filter(upload=table_upload)
+    assert {(c.size_class, c.isic_section, c.enterprises, c.employment, c.turnover)
+            for c in cells} == {
+        ("micro", "", 3_100_000, 8_200_000, None),
+        ("small", "", 180_000, 2_900_000, None),
+        ("medium", "", 30_000, 3_000_000, None),
+    }  # fmt: skip
+    assert table_upload.source.publisher == "TÜİK"
+
+
+def test_a_published_table_without_its_source_is_refused(reference_data, tmp_path):
+    table = tmp_path / "table.csv"
+    table.write_text(TABLE, encoding="utf-8")
+    with pytest.raises(CommandError, match="Name the publication"):
+        call_command("statistics", "import", str(table), "--country", "TR", "--year", "2023",
+                     "--kind", "aggregates")  # fmt: skip
+    assert not Upload.objects.exists()

@@ -266,6 +266,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "NotificationKindEnum": "d8coop.notifications.models.Kind",
         "ActionItemStatusEnum": "d8coop.cooperation.models.ActionItem.Status",
+        "StatisticsDataKindEnum": "d8coop.statistics.models.DataKind",
     },
 }
 

@@ -1,4 +1,9 @@
-"""National microdata imports: receive a file, import it, make its aggregates current.
+"""National statistics imports: receive a file, import it, make its aggregates current.
+
+Two kinds of data: enterprise-level microdata (`engine.microdata`, validated, classified and
+aggregated by DuckDB) and a member state's published table of enterprises, employment and
+turnover by size class and sector (`engine.aggregates`). Either kind becomes the current
+figures of its country and year.
 
 `upload_receive` checks who may upload for which member state and year, keeps the original
 with its SHA-256 and answers an identical file already imported with the existing upload
@@ -15,6 +20,7 @@ import logging
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -24,6 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -31,20 +38,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from d8coop.accounts.permissions import can_act_for_state, focal_point_states, is_secretariat
+from d8coop.core.models import Source
 from d8coop.members.models import MemberState
-from d8coop.statistics.engine.files import FileRefused, prepare
+from d8coop.statistics.engine import aggregates as published_table
+from d8coop.statistics.engine import microdata
+from d8coop.statistics.engine.files import FileRefused, ReadableFile, prepare
 from d8coop.statistics.engine.microdata import (
-    REQUIRED,
     ImportPlan,
     ImportResult,
     MappingError,
-    check_mapping,
     guess_mapping,
     run_import,
 )
 from d8coop.statistics.engine.money import ExchangeRates
 from d8coop.statistics.models import (
     ColumnMapping,
+    DataKind,
     ExchangeRate,
     SmeAggregate,
     SmeDefinition,
@@ -52,8 +61,46 @@ from d8coop.statistics.models import (
 )
 
 log = logging.getLogger(__name__)
+# The class counts' key for a published table of a state with no definition on record.
+AS_PUBLISHED = "as-published"
 FIRST_YEAR = 1990
 PROGRESS_EVERY_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The canonical fields of a kind of data and how a mapping must cover them."""
+
+    fields: tuple[str, ...]
+    required: tuple[str, ...]  # always kept from a saved mapping
+    requirement: str  # in words, for messages
+    check: Callable[[dict[str, str], tuple[str, ...]], None]  # raises MappingError
+
+    def guess(self, columns: tuple[str, ...]) -> dict[str, str]:
+        return guess_mapping(columns, self.fields)
+
+
+SHAPES = {
+    DataKind.MICRODATA: Shape(
+        microdata.FIELD_NAMES, microdata.REQUIRED, ", ".join(microdata.REQUIRED),
+        microdata.check_mapping,
+    ),
+    DataKind.AGGREGATES: Shape(
+        published_table.FIELDS, published_table.REQUIRED,
+        "size_class and one of enterprises, employment, turnover",
+        published_table.check_mapping,
+    ),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SourceGiven:
+    """Where the uploaded figures come from, as the uploader names it."""
+
+    title: str
+    publisher: str = ""
+    url: str = ""
+    published: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,8 +146,13 @@ def upload_receive(
     columns: dict[str, str] | None = None,
     decimal_comma: bool | None = None,
     encoding: str = "",
+    kind: str = DataKind.MICRODATA,
+    source: SourceGiven | None = None,
 ) -> Received:
-    """Keep the file and record the upload, or refuse with a message (nothing kept)."""
+    """Keep the file and record the upload, or refuse with a message (nothing kept).
+
+    A published table must name its source; microdata may (the upload itself, with its file,
+    uploader and date, is then the record of where the figures come from)."""
     if via != Upload.Via.COMMAND and not can_upload(user, country):
         raise PermissionDenied(
             _("Only the secretariat or a focal point of %(state)s may upload its data.")
@@ -117,10 +169,16 @@ def upload_receive(
             _("The file is %(size)s bytes; the limit is %(limit)s bytes.")
             % {"size": f"{file.size:,}", "limit": f"{settings.MAX_IMPORT_BYTES:,}"}
         )
-    mapping = _saved_mapping(country, mapping_name) if mapping_name and columns is None else None
+    if kind not in SHAPES:
+        raise ValidationError(_("Unknown kind of data: %(kind)s.") % {"kind": kind})
+    if kind == DataKind.AGGREGATES and (source is None or not source.title.strip()):
+        raise ValidationError(_("Name the publication a published table comes from."))
+    mapping = (
+        _saved_mapping(country, mapping_name, kind) if mapping_name and columns is None else None
+    )
     digest = _sha256(file)
     same = (
-        Upload.objects.filter(country=country, year=year, sha256=digest, is_current=True)
+        Upload.objects.filter(country=country, year=year, kind=kind, sha256=digest, is_current=True)
         .select_related("country")
         .first()
     )
@@ -129,6 +187,7 @@ def upload_receive(
     upload = Upload(
         country=country,
         year=year,
+        kind=kind,
         currency=country.currency,
         filename=Path(filename).name[:255],
         size=file.size or 0,
@@ -145,19 +204,45 @@ def upload_receive(
         uploaded_by=user if getattr(user, "is_authenticated", False) else None,
     )
     file.seek(0)
-    upload.original.save(f"{digest[:16]}-{upload.filename}", file, save=False)
-    upload.save()
-    if columns is not None and mapping_name:
-        upload.mapping = mapping_save(country, mapping_name, columns, upload.decimal_comma)
-        upload.save(update_fields=["mapping"])
+    with transaction.atomic():
+        if source is not None and source.title.strip():
+            upload.source = _source(country, year, digest, source)
+        upload.original.save(f"{digest[:16]}-{upload.filename}", file, save=False)
+        upload.save()
+        if columns is not None and mapping_name:
+            upload.mapping = mapping_save(
+                country, mapping_name, columns, upload.decimal_comma, kind=kind
+            )
+            upload.save(update_fields=["mapping"])
     return Received(upload, already_imported=False)
 
 
-def _saved_mapping(country: MemberState, name: str) -> ColumnMapping:
-    mapping = ColumnMapping.objects.filter(country=country, name=name).first()
+def _source(country: MemberState, year: int, digest: str, given: SourceGiven) -> Source:
+    url = given.url.strip()
+    if url:
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError as exc:
+            raise ValidationError(_("The source's address is not a web address.")) from exc
+    source, _created = Source.objects.update_or_create(
+        key=f"upload-{country.code.lower()}-{year}-{digest[:16]}",
+        defaults={
+            "title": given.title.strip()[:300],
+            "publisher": given.publisher.strip()[:200],
+            "url": url,
+            "published_text": given.published.strip()[:60],
+            "accessed_on": timezone.localdate(),
+            "note": _("Named by the uploader of %(file)s.") % {"file": digest[:16]},
+        },
+    )
+    return source
+
+
+def _saved_mapping(country: MemberState, name: str, kind: str) -> ColumnMapping:
+    mapping = ColumnMapping.objects.filter(country=country, name=name, kind=kind).first()
     if mapping is None:
         known = ", ".join(
-            ColumnMapping.objects.filter(country=country).values_list("name", flat=True)
+            ColumnMapping.objects.filter(country=country, kind=kind).values_list("name", flat=True)
         )
         raise ValidationError(
             _("No saved mapping named %(name)s for %(state)s. Saved: %(known)s.")
@@ -167,13 +252,18 @@ def _saved_mapping(country: MemberState, name: str) -> ColumnMapping:
 
 
 def mapping_save(
-    country: MemberState, name: str, columns: dict[str, str], decimal_comma: bool
+    country: MemberState,
+    name: str,
+    columns: dict[str, str],
+    decimal_comma: bool,
+    *,
+    kind: str = DataKind.MICRODATA,
 ) -> ColumnMapping:
     """Save (or update) a named mapping for the state's next uploads."""
     mapping, _created = ColumnMapping.objects.update_or_create(
         country=country,
         name=name.strip()[:100],
-        defaults={"columns": columns, "decimal_comma": decimal_comma},
+        defaults={"columns": columns, "decimal_comma": decimal_comma, "kind": kind},
     )
     return mapping
 
@@ -200,16 +290,21 @@ def mapping_problem(upload: Upload, columns: tuple[str, ...]) -> str:
     """Why the import cannot start without a mapping step ("" when it can): the upload's own
     (or saved) mapping must fit the file, or the file's column names cover the required
     fields."""
+    shape = SHAPES[upload.kind]
     try:
-        check_mapping(upload.columns or guess_mapping(columns), columns)
+        shape.check(upload.columns or shape.guess(columns), columns)
     except MappingError as exc:
         if upload.columns:
             return str(exc)
-        return (
-            f"{exc} The file's columns are {', '.join(repr(c) for c in columns)}; "
-            f"map them to the fields (required: {', '.join(REQUIRED)}) or name a saved mapping."
-        )
+        return _unmapped(exc, shape, columns)
     return ""
+
+
+def _unmapped(exc: MappingError, shape: Shape, columns: tuple[str, ...]) -> str:
+    return (
+        f"{exc} The file's columns are {', '.join(repr(c) for c in columns)}; "
+        f"map them to the fields (required: {shape.requirement}) or name a saved mapping."
+    )
 
 
 def upload_refuse(upload: Upload, message: str) -> Upload:
@@ -239,14 +334,16 @@ def upload_set_mapping(
     if upload.status == Upload.Status.REFUSED:
         raise ValidationError(upload.message)
     try:
-        check_mapping(columns, file_columns)
+        SHAPES[upload.kind].check(columns, file_columns)
     except MappingError as exc:
         raise ValidationError(str(exc)) from exc
     with transaction.atomic():
         upload.columns = columns
         upload.decimal_comma = decimal_comma
         if save_as.strip():
-            upload.mapping = mapping_save(upload.country, save_as, columns, decimal_comma)
+            upload.mapping = mapping_save(
+                upload.country, save_as, columns, decimal_comma, kind=upload.kind
+            )
         upload.save(update_fields=["columns", "decimal_comma", "mapping"])
     return upload
 
@@ -299,6 +396,8 @@ def upload_process(upload_id: int) -> Upload:
     work.mkdir(parents=True)
     try:
         try:
+            if upload.kind == DataKind.AGGREGATES:
+                return _import_table(upload, work)
             result, plan = _import(upload, work)
         except (FileRefused, MappingError) as exc:
             return _refuse(upload, str(exc))
@@ -311,7 +410,8 @@ def upload_process(upload_id: int) -> Upload:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _import(upload: Upload, work: Path) -> tuple[ImportResult, ImportPlan]:
+def _prepared(upload: Upload, work: Path) -> tuple[ReadableFile, dict[str, str]]:
+    """The upload's file made readable, and the mapping that fits it (or MappingError)."""
     source = prepare(
         Path(upload.original.path),
         work,
@@ -319,23 +419,32 @@ def _import(upload: Upload, work: Path) -> tuple[ImportResult, ImportPlan]:
         country=upload.country.code,
         encoding=upload.encoding,
     )
-    columns = upload.columns or guess_mapping(source.columns)
+    shape = SHAPES[upload.kind]
+    columns = upload.columns or shape.guess(source.columns)
     if upload.mapping_id is not None and columns == upload.mapping.columns:
         # A saved mapping serves the source's next files, which may lack an optional column.
         columns = {
             name: column
             for name, column in columns.items()
-            if column in source.columns or name in REQUIRED
+            if column in source.columns or name in shape.required
         }
     try:
-        check_mapping(columns, source.columns)
+        shape.check(columns, source.columns)
     except MappingError as exc:
         if upload.columns:
             raise
-        raise MappingError(
-            f"{exc} The file's columns are {', '.join(repr(c) for c in source.columns)}; "
-            f"map them to the fields (required: {', '.join(REQUIRED)}) or name a saved mapping."
-        ) from exc
+        raise MappingError(_unmapped(exc, shape, source.columns)) from exc
+    Upload.objects.filter(pk=upload.pk).update(
+        file_format=source.format,
+        encoding=source.encoding,
+        delimiter=source.delimiter,
+        columns=columns,
+    )
+    return source, columns
+
+
+def _import(upload: Upload, work: Path) -> tuple[ImportResult, ImportPlan]:
+    source, columns = _prepared(upload, work)
     definitions = applicable_definitions(upload.country, upload.year)
     out = Path(settings.DATA_DIR) / "statistics" / "microdata" / upload.country.code
     out.mkdir(parents=True, exist_ok=True)
@@ -351,12 +460,6 @@ def _import(upload: Upload, work: Path) -> tuple[ImportResult, ImportPlan]:
         rejects_path=work / "rejects.csv",
         decimal_comma=upload.decimal_comma,
         memory_limit=settings.IMPORT_MEMORY_LIMIT,
-    )
-    Upload.objects.filter(pk=upload.pk).update(
-        file_format=source.format,
-        encoding=source.encoding,
-        delimiter=source.delimiter,
-        columns=columns,
     )
     last = [0.0]
 
@@ -378,16 +481,98 @@ def _refuse(upload: Upload, message: str) -> Upload:
     return upload
 
 
+def _import_table(upload: Upload, work: Path) -> Upload:
+    """A published table: its cells, as published, under the national definition in force."""
+    source, columns = _prepared(upload, work)
+    result = published_table.run_aggregates_import(
+        source, columns, decimal_comma=upload.decimal_comma
+    )
+    rejects = work / "rejects.csv"
+    published_table.write_rejects(result.rejects, rejects)
+    national = [d for d in applicable_definitions(upload.country, upload.year) if d.country_id]
+    definition = national[0] if national else None
+    code = definition.code if definition else AS_PUBLISHED
+    by_class: dict[str, int] = {}
+    for cell in result.cells:
+        if cell.isic_section == published_table.ALL_SECTIONS and cell.enterprises is not None:
+            by_class[cell.size_class] = by_class.get(cell.size_class, 0) + cell.enterprises
+    reasons: dict[str, int] = {}
+    for line_codes in _codes_by_line(result.rejects).values():
+        for reason in line_codes:
+            reasons[reason] = reasons.get(reason, 0) + 1
+    read = result.rows_read
+    with transaction.atomic():
+        upload = _lock_for_swap(upload)
+        SmeAggregate.objects.bulk_create(
+            SmeAggregate(
+                upload=upload,
+                definition=definition,
+                isic_section=cell.isic_section,
+                size_class=cell.size_class,
+                enterprises=cell.enterprises,
+                employment=cell.employment,
+                turnover=cell.turnover,
+                turnover_reported=None,
+                flags={},
+            )
+            for cell in result.cells
+        )
+        _finish(upload, rejects)
+        upload.rows_read = read
+        upload.rows_accepted = len(result.cells)
+        upload.rows_rejected = result.rows_rejected
+        upload.reasons = dict(sorted(reasons.items()))
+        upload.class_counts = {code: by_class}
+        upload.quality = {
+            "validity": len(result.cells) / read if read else None,
+            "duplicates": reasons.get("duplicate_cell", 0),
+            "timeliness_days": _timeliness(upload),
+        }
+        upload.save()
+    return upload
+
+
+def _codes_by_line(rejects: list[published_table.Reject]) -> dict[int, set[str]]:
+    lines: dict[int, set[str]] = {}
+    for reject in rejects:
+        lines.setdefault(reject.line, set()).add(reject.code)
+    return lines
+
+
+def _lock_for_swap(upload: Upload) -> Upload:
+    """Inside the swapping transaction: the upload, locked, with the current one it replaces
+    (as `upload.replaces`) made no longer current."""
+    upload = Upload.objects.select_for_update().select_related("country").get(pk=upload.pk)
+    previous = (
+        Upload.objects.select_for_update()
+        .filter(country=upload.country, year=upload.year, is_current=True)
+        .exclude(pk=upload.pk)
+        .first()
+    )
+    if previous is not None:
+        previous.is_current = False
+        previous.save(update_fields=["is_current"])
+        upload.replaces = previous
+    upload.is_current = True
+    return upload
+
+
+def _finish(upload: Upload, rejects: Path) -> None:
+    with rejects.open("rb") as handle:
+        upload.rejects.save(
+            f"statistics/rejects/{upload.country.code}/{upload.year}-{upload.pk}.csv",
+            File(handle),
+            save=False,
+        )
+    upload.status = Upload.Status.DONE
+    upload.phase, upload.progress = "done", 1.0
+    upload.finished_at = timezone.now()
+
+
 def _make_current(upload: Upload, result: ImportResult, plan: ImportPlan) -> Upload:
     codes = {d.code: d for d in SmeDefinition.objects.filter(code__in=result.class_counts)}
     with transaction.atomic():
-        upload = Upload.objects.select_for_update().select_related("country").get(pk=upload.pk)
-        previous = (
-            Upload.objects.select_for_update()
-            .filter(country=upload.country, year=upload.year, is_current=True)
-            .exclude(pk=upload.pk)
-            .first()
-        )
+        upload = _lock_for_swap(upload)
         SmeAggregate.objects.bulk_create(
             SmeAggregate(
                 upload=upload,
@@ -402,14 +587,7 @@ def _make_current(upload: Upload, result: ImportResult, plan: ImportPlan) -> Upl
             )
             for row in result.aggregates
         )
-        with plan.rejects_path.open("rb") as rejects:
-            upload.rejects.save(
-                f"statistics/rejects/{upload.country.code}/{upload.year}-{upload.pk}.csv",
-                File(rejects),
-                save=False,
-            )
-        upload.status = Upload.Status.DONE
-        upload.phase, upload.progress = "done", 1.0
+        _finish(upload, plan.rejects_path)
         upload.rows_read = result.rows_read
         upload.rows_accepted = result.rows_accepted
         upload.rows_rejected = result.rows_rejected
@@ -418,12 +596,6 @@ def _make_current(upload: Upload, result: ImportResult, plan: ImportPlan) -> Upl
         upload.unclassified = result.unclassified
         upload.quality = _quality(upload, result)
         upload.microdata = str(plan.microdata_path)
-        upload.finished_at = timezone.now()
-        if previous is not None:
-            previous.is_current = False
-            previous.save(update_fields=["is_current"])
-            upload.replaces = previous
-        upload.is_current = True
         upload.save()
     return upload
 
@@ -432,12 +604,17 @@ def _quality(upload: Upload, result: ImportResult) -> dict[str, Any]:
     """Data-quality scores of the upload: completeness per field, validity, duplicates and
     timeliness (days from the end of the reference year to the upload)."""
     read = result.rows_read
-    received = timezone.localdate(upload.created_at) if upload.created_at else date.today()
     return {
         "completeness": result.completeness,
         "validity": result.rows_accepted / read if read else None,
         "duplicates": result.duplicates,
         "duplicate_rate": result.duplicates / read if read else None,
-        "timeliness_days": (received - date(upload.year, 12, 31)).days,
+        "timeliness_days": _timeliness(upload),
         "extra_columns": result.extra_columns,
     }
+
+
+def _timeliness(upload: Upload) -> int:
+    """Days from the end of the reference year to the upload."""
+    received = timezone.localdate(upload.created_at) if upload.created_at else date.today()
+    return (received - date(upload.year, 12, 31)).days

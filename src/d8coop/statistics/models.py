@@ -385,6 +385,11 @@ class IndicatorObservation(Sourced):
         return f"{self.year} Q{self.quarter}" if self.quarter else str(self.year)
 
 
+class DataKind(models.TextChoices):
+    MICRODATA = "microdata", _("Enterprise microdata (one row per enterprise)")
+    AGGREGATES = "aggregates", _("Published table (one row per size class and sector)")
+
+
 class ColumnMapping(models.Model):
     """How a national source's column names map to the canonical fields, saved by name per
     member state so that the next upload from the same source needs no mapping step."""
@@ -394,6 +399,9 @@ class ColumnMapping(models.Model):
     )
     name = models.CharField(
         _("name"), max_length=100, help_text=_("E.g. the survey or register it comes from.")
+    )
+    kind = models.CharField(
+        _("kind of data"), max_length=12, choices=DataKind.choices, default=DataKind.MICRODATA
     )
     columns = models.JSONField(
         _("columns"), default=dict, help_text=_("Canonical field → the file's column name.")
@@ -445,6 +453,18 @@ class Upload(models.Model):
         MemberState, verbose_name=_("member state"), on_delete=models.PROTECT, related_name="+"
     )
     year = models.PositiveSmallIntegerField(_("reference year"))
+    kind = models.CharField(
+        _("kind of data"), max_length=12, choices=DataKind.choices, default=DataKind.MICRODATA
+    )
+    source = models.ForeignKey(
+        "core.Source",
+        verbose_name=_("source"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The publication or register the figures come from."),
+    )
     currency = models.CharField(_("currency (ISO 4217)"), max_length=3)
     original = models.FileField(_("original file"), upload_to=_upload_to, max_length=300)
     filename = models.CharField(_("file name"), max_length=255)
@@ -502,8 +522,8 @@ class Upload(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name = _("microdata upload")
-        verbose_name_plural = _("microdata uploads")
+        verbose_name = _("statistics upload")
+        verbose_name_plural = _("statistics uploads")
         constraints = [
             models.UniqueConstraint(
                 fields=["country", "year"],
@@ -522,22 +542,31 @@ class Upload(models.Model):
 
 class SmeAggregate(models.Model):
     """Enterprises, employment and turnover of one ISIC section and size class under one
-    definition, from the current microdata upload of a country and year."""
+    definition, from an upload of a country and year: computed from microdata, or as a
+    published table gives them (any figure may then be missing; the section is empty for all
+    sections together, the definition empty when the state has none on record)."""
 
     upload = models.ForeignKey(
         Upload, verbose_name=_("upload"), on_delete=models.PROTECT, related_name="aggregates"
     )
     definition = models.ForeignKey(
-        SmeDefinition, verbose_name=_("definition"), on_delete=models.PROTECT, related_name="+"
+        SmeDefinition,
+        verbose_name=_("definition"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    isic_section = models.CharField(_("ISIC section"), max_length=1)
+    isic_section = models.CharField(_("ISIC section"), max_length=1, blank=True)
     size_class = models.CharField(_("size class"), max_length=12)
-    enterprises = models.PositiveBigIntegerField(_("enterprises"))
-    employment = models.PositiveBigIntegerField(_("employment"))
+    enterprises = models.PositiveBigIntegerField(_("enterprises"), null=True, blank=True)
+    employment = models.PositiveBigIntegerField(_("employment"), null=True, blank=True)
     turnover = models.DecimalField(
         _("turnover (local currency)"), max_digits=24, decimal_places=2, null=True, blank=True
     )
-    turnover_reported = models.PositiveBigIntegerField(_("enterprises reporting turnover"))
+    turnover_reported = models.PositiveBigIntegerField(
+        _("enterprises reporting turnover"), null=True, blank=True
+    )
     flags = models.JSONField(
         _("quality indicators"),
         default=dict,

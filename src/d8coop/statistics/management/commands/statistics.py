@@ -1,10 +1,12 @@
 """`d8coop statistics import FILE --country XX --year YYYY [--mapping NAME] [--json]`.
 
-Imports a national microdata file as the secretariat would from the web, and prints what it
-made of it: rows read, accepted and rejected, the rejects file, and the enterprises per size
-class under each applicable definition. `--map FIELD=COLUMN` (repeated) maps columns by hand;
-with `--mapping NAME` too, the mapping is saved under that name for the next upload. The exit
-status is 0 when imported, 1 when refused (the message says why; nothing else changes).
+Imports a national microdata file (or, with `--kind aggregates --source-title T`, a published
+table of enterprises, employment and turnover by size class and section) as the secretariat
+would from the web, and prints what it made of it: rows read, accepted and rejected, the
+rejects file, and the enterprises per size class under each applicable definition.
+`--map FIELD=COLUMN` (repeated) maps columns by hand; with `--mapping NAME` too, the mapping is
+saved under that name for the next upload. The exit status is 0 when imported, 1 when refused
+(the message says why; nothing else changes).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from d8coop.members.models import MemberState
 from d8coop.statistics import imports
-from d8coop.statistics.models import Upload
+from d8coop.statistics.models import DataKind, Upload
 
 
 def _columns(pairs: list[str]) -> dict[str, str] | None:
@@ -49,6 +51,15 @@ class Command(BaseCommand):
         )  # fmt: skip
         command.add_argument("--decimal-comma", action="store_true", default=None)
         command.add_argument("--encoding", default="", help="Text encoding, e.g. cp1254.")
+        command.add_argument(
+            "--kind", choices=DataKind.values, default=DataKind.MICRODATA,
+            help="microdata (one row per enterprise) or aggregates (a published table: one row "
+            "per size class and section).",
+        )  # fmt: skip
+        command.add_argument("--source-title", default="", help="Required for aggregates.")
+        command.add_argument("--source-publisher", default="")
+        command.add_argument("--source-url", default="")
+        command.add_argument("--source-published", default="", help="As stated, e.g. 2024.")
         command.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def handle(self, *args, **options) -> None:
@@ -72,6 +83,13 @@ class Command(BaseCommand):
                     columns=_columns(options["map"]),
                     decimal_comma=options["decimal_comma"],
                     encoding=options["encoding"],
+                    kind=options["kind"],
+                    source=imports.SourceGiven(
+                        title=options["source_title"],
+                        publisher=options["source_publisher"],
+                        url=options["source_url"],
+                        published=options["source_published"],
+                    ),
                 )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
@@ -87,6 +105,8 @@ class Command(BaseCommand):
             "upload": upload.pk,
             "country": upload.country.code,
             "year": upload.year,
+            "kind": upload.kind,
+            "source": upload.source.title if upload.source else None,
             "status": upload.status,
             "already_imported": already,
             "message": upload.message,
