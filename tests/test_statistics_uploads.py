@@ -472,3 +472,21 @@ def test_a_published_table_needs_its_source_then_imports_as_published(
     assert (upload.rows_read, upload.rows_accepted, upload.rows_rejected) == (2, 1, 1)
     page = client.get(reverse("statistics:upload", args=[upload.pk])).content.decode()
     assert "KOBİ 2023" in page and "TÜİK" in page
+
+
+def test_the_workspace_leads_focal_points_to_their_uploads(client, tarik, member_user):
+    sign_in_verified(client, tarik)
+    page = client.get(reverse("workspace:home")).content.decode()
+    assert reverse("statistics:upload-create") in page
+    client.logout()
+    sign_in_verified(client, member_user)  # an observer reads members' data, uploads nothing
+    page = client.get(reverse("workspace:home")).content.decode()
+    assert reverse("statistics:upload-create") not in page
+
+
+def test_every_statistics_page_links_the_others(client, reference_data):
+    pages = ["overview", "database", "indicators", "definitions", "open_data"]
+    for name in pages:
+        html = client.get(reverse(f"statistics:{name}")).content.decode()
+        for other in pages:
+            assert f'href="{reverse(f"statistics:{other}")}"' in html, (name, other)

@@ -22,6 +22,7 @@ from d8coop.consultations.selectors import consultations_awaiting_answer
 from d8coop.cooperation import selectors, services
 from d8coop.cooperation.models import Meeting, ProgressReport
 from d8coop.cooperation.permissions import get_action_item_for_user
+from d8coop.statistics import imports as statistics_imports
 from d8coop.workspace.forms import ProgressReportForm
 
 
@@ -63,6 +64,11 @@ def home(request: HttpRequest) -> HttpResponse:
         "today": today,
         "zone": zone,
         "notifications": request.user.notifications.all()[:5],
+        "uploads": (
+            list(statistics_imports.uploads_visible_to(request.user)[:5])
+            if statistics_imports.may_see_uploads(request.user)
+            else None
+        ),
     }
     return render(request, "workspace/home.html", context)
 
