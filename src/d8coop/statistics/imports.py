@@ -542,6 +542,9 @@ def _codes_by_line(rejects: list[published_table.Reject]) -> dict[int, set[str]]
 def _lock_for_swap(upload: Upload) -> Upload:
     """Inside the swapping transaction: the upload, locked, with the current one it replaces
     (as `upload.replaces`) made no longer current."""
+    # One swap per member state at a time: two imports of the same country-year finishing
+    # together must not both find no current upload (the second would break the unique index).
+    MemberState.objects.select_for_update().filter(pk=upload.country_id).first()
     upload = Upload.objects.select_for_update().select_related("country").get(pk=upload.pk)
     previous = (
         Upload.objects.select_for_update()
