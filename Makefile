@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export D8COOP_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install lint migrations-check check-deploy bench clean
+.PHONY: run test install lint migrations-check check-deploy bench bench-import clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ test: install lint migrations-check
 
 bench: install
 	$(BIN)/python scripts/bench_task_force_page.py
+
+bench-import: install
+	$(BIN)/python scripts/bench_sme_import.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

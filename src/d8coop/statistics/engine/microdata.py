@@ -242,7 +242,8 @@ def _error(plan: ImportPlan, name: str, condition: str, code: str, reason: str) 
 
 def _section_case(division: str) -> str:
     """The section of a division (an INTEGER expression), NULL for none: a list lookup, as a
-    CASE of 21 ranges cost a third of the validation pass (docs/benchmarks/sme-import.md)."""
+    CASE of 21 ranges re-evaluated the division in each arm, a fifth of the validation's cost
+    (docs/benchmarks/sme-import.md)."""
     sections = ["NULL"] * 100
     for section, low, high in ISIC_DIVISIONS:
         for number in range(low, high + 1):
