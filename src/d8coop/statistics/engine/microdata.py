@@ -277,18 +277,18 @@ def _stage_query(plan: ImportPlan) -> str:
             )
             parsed.append(f"{value} AS {f.name}")
             errors.append(
-                _error(plan, f.name, f"{raw} IS NOT NULL AND {value} IS NULL", "not_a_number",
+                _error(plan, f.name, f"{raw} IS NOT NULL AND {f.name} IS NULL", "not_a_number",
                        "not a whole number")
             )  # fmt: skip
             if f.kind == "integer":
-                errors.append(_error(plan, f.name, f"{value} < 0", "negative", "negative"))
+                errors.append(_error(plan, f.name, f"{f.name} < 0", "negative", "negative"))
                 errors.append(
-                    _error(plan, f.name, f"{value} > {MAX_EMPLOYEES}", "impossible",
+                    _error(plan, f.name, f"{f.name} > {MAX_EMPLOYEES}", "impossible",
                            f"impossible: more than {MAX_EMPLOYEES:,} employees")
                 )  # fmt: skip
             else:
                 errors.append(
-                    _error(plan, f.name, f"{value} <> {plan.year}", "wrong_year",
+                    _error(plan, f.name, f"{f.name} <> {plan.year}", "wrong_year",
                            f"wrong year: this import is for {plan.year}")
                 )  # fmt: skip
         elif f.kind == "amount":
@@ -315,13 +315,13 @@ def _stage_query(plan: ImportPlan) -> str:
             )
             parsed.append(f"{value} AS {f.name}")
             errors.append(
-                _error(plan, f.name, f"{raw} IS NOT NULL AND {value} IS NULL", "not_a_number",
+                _error(plan, f.name, f"{raw} IS NOT NULL AND {f.name} IS NULL", "not_a_number",
                        "not a number" + (" (decimal comma expected)" if comma
                                          else " (decimal point expected)"))
             )  # fmt: skip
-            errors.append(_error(plan, f.name, f"{value} < 0", "negative", "negative"))
+            errors.append(_error(plan, f.name, f"{f.name} < 0", "negative", "negative"))
             errors.append(
-                _error(plan, f.name, f"{value} >= {MAX_AMOUNT:f}", "impossible",
+                _error(plan, f.name, f"{f.name} >= {MAX_AMOUNT:f}", "impossible",
                        "impossible: 10^15 or more")
             )  # fmt: skip
         elif f.kind == "flag":
@@ -333,14 +333,16 @@ def _stage_query(plan: ImportPlan) -> str:
                 f"AS {f.name}"
             )
             errors.append(
-                _error(plan, f.name, f"{raw} IS NOT NULL AND {word} NOT IN ({yes}, {no})",
+                _error(plan, f.name, f"{raw} IS NOT NULL AND {f.name} IS NULL",
                        "not_yes_no", "not yes/no (use 1/0, yes/no, true/false)")
             )  # fmt: skip
         elif f.kind == "isic":
-            digits = f"regexp_extract({raw}, '^[A-Ua-u]?([0-9]{{2,4}})$', 1)"
-            division = f"TRY_CAST(left({digits}, 2) AS INTEGER)"
-            by_division = _section_case(division)
-            letter = f"upper(left({raw}, 1))"
+            # Computed once each, as columns the next ones refer to (DuckDB's lateral aliases).
+            parsed.append(f"regexp_extract({raw}, '^[A-Ua-u]?([0-9]{{2,4}})$', 1) AS __digits")
+            parsed.append("TRY_CAST(left(__digits, 2) AS INTEGER) AS __division")
+            parsed.append(f"{_section_case('__division')} AS __by_division")
+            parsed.append(f"upper(left({raw}, 1)) AS __letter")
+            digits, by_division, letter = "__digits", "__by_division", "__letter"
             section = (
                 f"(CASE WHEN length({raw}) = 1 AND {letter} BETWEEN 'A' AND 'U' THEN {letter} "
                 f"WHEN {digits} <> '' AND ({letter} BETWEEN '0' AND '9' "
@@ -349,7 +351,7 @@ def _stage_query(plan: ImportPlan) -> str:
             parsed.append(f"{raw} AS isic_code")
             parsed.append(f"{section} AS isic_section")
             errors.append(
-                _error(plan, f.name, f"{raw} IS NOT NULL AND {section} IS NULL", "unknown_isic",
+                _error(plan, f.name, f"{raw} IS NOT NULL AND isic_section IS NULL", "unknown_isic",
                        "unknown ISIC Rev.4 code")
             )  # fmt: skip
     # The worksheet's cells beyond the header, read in the inner query where `s` is in scope.
@@ -373,12 +375,15 @@ def _stage_query(plan: ImportPlan) -> str:
     )
     # The raw texts stay out of the staged file (writing them cost a quarter of the pass):
     # each error carries its value, and `_completeness` counts values from the parsed ones.
+    # Three levels, so that each value is parsed once: the texts, then the parsed values, then
+    # the errors, which compare parsed values instead of parsing again.
+    names = [p.rsplit(" AS ", 1)[1] for p in parsed]
+    kept = ", ".join(n for n in names if not n.startswith("__"))
     return (
-        f"SELECT __line, {', '.join(parsed)}, "
-        f"{_error_list(errors)} AS errors "
-        f"FROM (SELECT {line} AS __line, {', '.join(raws)}, "
-        f"{extra} AS raw___extra "
-        f"FROM {_source_relation(plan)} AS s)"
+        f"SELECT __line, {kept}, {_error_list(errors)} AS errors "
+        f"FROM (SELECT *, {', '.join(parsed)} "
+        f"FROM (SELECT {line} AS __line, {', '.join(raws)}, {extra} AS raw___extra "
+        f"FROM {_source_relation(plan)} AS s))"
     )
 
 
