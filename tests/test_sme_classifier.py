@@ -564,3 +564,55 @@ def test_monetary_thresholds_need_a_currency():
             code="X", currency="", rule="turnover", bands=band(micro={"turnover": "< 9"})
         )
     assert caught.value.field == "currency"
+
+
+def fixed_sql_classes(duck, definition, rates, records, currency, year) -> list[str | None]:
+    """The classes DuckDB gives with the thresholds of one currency-year written in."""
+    compiled = compile_definition(definition, rates, fixed=(currency, year))
+    assert compiled.threshold_relation is None  # nothing to join
+    rows = ", ".join(
+        "(" + ", ".join(_sql_value(v) for v in (i, r.employees, r.turnover, r.assets,
+                                                r.capital, r.year, r.currency, r.isic_section))
+        + ")"
+        for i, r in enumerate(records)
+    )  # fmt: skip
+    duck.execute(
+        "CREATE OR REPLACE TEMP TABLE fixed_records (id INTEGER, employees BIGINT, "
+        "turnover DECIMAL(38, 2), assets DECIMAL(38, 2), capital DECIMAL(38, 2), year INTEGER, "
+        "currency VARCHAR, isic_section VARCHAR)"
+    )
+    duck.execute(f"INSERT INTO fixed_records ({COLUMNS}) VALUES {rows}")
+    query = compiled.select("fixed_records")
+    return [r[0] for r in duck.execute(f"SELECT size_class FROM ({query}) ORDER BY id").fetchall()]
+
+
+@pytest.mark.parametrize("code", sorted(shipped_definitions()))
+def test_thresholds_written_in_for_one_currency_year_give_the_same_classes(duck, code):
+    """A national import knows its currency and year: the literal thresholds of that case
+    classify every boundary record as Python does, a missing rate included (IRR 2024)."""
+    definition, rates = shipped_definitions()[code], shipped_rates()
+    for currency, year in [(definition.currency or "TRY", 2023), ("EGP", 2023), ("IRR", 2024),
+                           ("TRY", 2025)]:  # fmt: skip
+        records = []
+        for section in sections_for(definition):
+            band = definition.band_for(section) or (definition.bands or (None,))[0]
+            if band is None:
+                records.append(EnterpriseRecord(employees=5, year=year, currency=currency))
+                continue
+            axes = [
+                boundary_values(definition, band, c, currency, year, rates)
+                if c in definition.criteria
+                else [None]
+                for c in CRITERIA
+            ]
+            for employees, turnover, assets, capital in itertools.product(*axes):
+                records.append(
+                    EnterpriseRecord(
+                        employees=employees, turnover=turnover, assets=assets, capital=capital,
+                        year=year, currency=currency, isic_section=section,
+                    )
+                )  # fmt: skip
+        expected = [classify(r, definition, rates).size_class for r in records]
+        got = fixed_sql_classes(duck, definition, rates, records, currency, year)
+        differences = [(r, e, g) for r, e, g in zip(records, expected, got, strict=True) if e != g]
+        assert not differences, f"{code} in {currency} {year}: {differences[:5]}"

@@ -15,6 +15,7 @@ import csv
 import io
 import zipfile
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 SAMPLE_BYTES = 256 * 1024
@@ -52,12 +53,22 @@ class ReadableFile:
     encoding: str  # of the upload; "" for binary formats
     delimiter: str  # of `path` when it is CSV; "" for Parquet
     columns: tuple[str, ...]
-    # Physical lines DuckDB does not return as records (blank lines), to number the others.
-    blank_lines: tuple[int, ...] = ()
+    # The number of lines of a text file (None when not counted): when DuckDB returns as many
+    # records (with the header and the lines it rejects), no line was blank.
+    lines: int | None = None
     # A column holding each record's line (row of a worksheet); "" when counted from the file.
     line_column: str = ""
     # A column holding cells beyond the named columns (worksheets); "" when DuckDB reports them.
     extra_column: str = ""
+
+    @cached_property
+    def blank_lines(self) -> tuple[int, ...]:
+        """Lines DuckDB skips without a word (blank ones), to number the records after them.
+        A second read of the file: the import asks only when the counts say some line is
+        missing."""
+        if self.is_parquet or self.line_column:
+            return ()
+        return blank_lines(self.path)
 
     @property
     def is_parquet(self) -> bool:
@@ -105,8 +116,9 @@ def _from_text(
         raise FileRefused(
             "The file is not text (it contains NUL bytes) and is neither XLSX nor Parquet."
         )
-    if not encoding:
-        encoding = _guess_encoding(upload, country)
+    scan = _scan(upload) if not encoding else None
+    if scan is not None:
+        encoding = _encoding_of(scan, country)
     try:
         codecs.lookup(encoding)
     except LookupError as exc:
@@ -116,62 +128,92 @@ def _from_text(
     if not sample.strip():
         raise FileRefused("The file holds no data: only blank lines.")
     delimiter = _sniff_delimiter(sample)
-    target = upload
+    target, lines = upload, scan.lines if scan is not None else None
     if encoding not in ("utf-8", "utf-8-sig"):
         target = work_dir / "transcoded.csv"
-        _transcode(upload, target, encoding)
+        lines = _transcode(upload, target, encoding)
     header = next(csv.reader(io.StringIO(sample), delimiter=delimiter), [])
-    return ReadableFile(
-        target, "csv", encoding, delimiter, _columns(header), blank_lines=blank_lines(target)
-    )
+    return ReadableFile(target, "csv", encoding, delimiter, _columns(header), lines=lines)
+
+
+CHUNK = 16 << 20
+BLANK = (b"\n\n", b"\n\r\n")
+
+
+@dataclass(frozen=True)
+class _TextScan:
+    utf8: bool  # every byte decodes as UTF-8
+    bom: bool
+    lines: int
+
+
+def _scan(path: Path) -> _TextScan:
+    """One read of the file: whether it is UTF-8, and how many lines it has."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8, newlines, last = True, 0, b"\n"
+    with path.open("rb") as handle:
+        bom = handle.read(3) == codecs.BOM_UTF8
+        handle.seek(3 if bom else 0)
+        while chunk := handle.read(CHUNK):
+            if utf8 and not chunk.isascii():
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+            newlines += chunk.count(b"\n")
+            last = chunk[-1:]
+        if utf8:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                utf8 = False
+    return _TextScan(utf8=utf8, bom=bom, lines=newlines + (last != b"\n"))
+
+
+def _encoding_of(scan: _TextScan, country: str) -> str:
+    """UTF-8 when every byte decodes as UTF-8, else the country's legacy code page."""
+    if scan.utf8:
+        return "utf-8-sig" if scan.bom else "utf-8"
+    code_page = LEGACY_CODE_PAGES.get(country.upper())
+    if code_page is None:
+        raise FileRefused("The file is not UTF-8; give its encoding (e.g. cp1254 or cp1256).")
+    return code_page
 
 
 def blank_lines(path: Path) -> tuple[int, ...]:
     """The numbers (from 1) of the empty lines of a text file, which DuckDB skips."""
     with path.open("rb") as handle:
-        previous = b""
-        while chunk := handle.read(1 << 20):
-            data = previous + chunk
-            if b"\n\n" in data or b"\n\r\n" in data:
+        tail = b""
+        while chunk := handle.read(CHUNK):
+            edge = tail + chunk[:2]
+            if any(p in chunk or p in edge for p in BLANK):
                 break
-            previous = chunk[-2:]
+            tail = chunk[-2:]
         else:
             return ()  # the usual case, found at the speed of a byte search
         handle.seek(0)
         return tuple(n for n, raw in enumerate(handle, 1) if not raw.strip(b"\r\n"))
 
 
-def _guess_encoding(upload: Path, country: str) -> str:
-    """UTF-8 when every byte decodes as UTF-8, else the country's legacy code page."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    with upload.open("rb") as handle:
-        first = handle.read(3)
-        bom = first == codecs.BOM_UTF8
-        try:
-            decoder.decode(first if not bom else b"")
-            while chunk := handle.read(1 << 20):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            code_page = LEGACY_CODE_PAGES.get(country.upper())
-            if code_page is None:
-                raise FileRefused(
-                    "The file is not UTF-8; give its encoding (e.g. cp1254 or cp1256)."
-                ) from None
-            return code_page
-    return "utf-8-sig" if bom else "utf-8"
-
-
-def _transcode(source: Path, target: Path, encoding: str) -> None:
+def _transcode(source: Path, target: Path, encoding: str) -> int:
+    """Write `source` as UTF-8 to `target`; the number of lines."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    newlines, last = 0, "\n"
     try:
         with source.open("rb") as read, target.open("w", encoding="utf-8", newline="") as write:
-            while chunk := read.read(1 << 20):
-                write.write(decoder.decode(chunk))
-            write.write(decoder.decode(b"", final=True))
+            while chunk := read.read(CHUNK):
+                text = decoder.decode(chunk)
+                newlines += text.count("\n")
+                last = text[-1:] or last
+                write.write(text)
+            rest = decoder.decode(b"", final=True)
+            newlines += rest.count("\n")
+            last = rest[-1:] or last
+            write.write(rest)
     except UnicodeDecodeError as exc:
         target.unlink(missing_ok=True)  # a refused file leaves nothing behind
         raise FileRefused(f"The file is not valid {encoding}: {exc.reason}.") from exc
+    return newlines + (last != "\n")
 
 
 def _sniff_delimiter(sample: str) -> str:

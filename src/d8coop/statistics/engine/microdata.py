@@ -167,8 +167,9 @@ def run_import(plan: ImportPlan, progress: Progress | None = None) -> ImportResu
         )
         _number_lines(con, plan, stage)
         con.execute(
-            "CREATE TEMP TABLE dup AS SELECT enterprise_id, min(__rn) AS first_rn "
-            "FROM staged WHERE errors IS NULL GROUP BY enterprise_id HAVING count(*) > 1"
+            "CREATE TEMP TABLE dup AS SELECT enterprise_id, min(__rn) AS first_rn, "
+            "arg_min(line, __rn) AS first_line FROM staged WHERE errors IS NULL "
+            "GROUP BY enterprise_id HAVING count(*) > 1"
         )
         report("classifying", 0.0)
         _run_with_progress(
@@ -442,7 +443,13 @@ def _number_lines(con: duckdb.DuckDBPyConnection, plan: ImportPlan, stage: Path)
     if plan.source.line_column:
         con.execute(f"CREATE TEMP VIEW staged AS SELECT *, __line AS line FROM {_numbered(stage)}")
         return
-    blanks = ", ".join(f"({n})" for n in plan.source.blank_lines) or "(NULL)"
+    read = con.execute(f"SELECT count(*) FROM read_parquet({text(str(stage))})").fetchone()[0]
+    broken = con.execute("SELECT count(DISTINCT line) FROM structural").fetchone()[0]
+    # Every line a record, the header or a broken line: none was blank (the usual case, and
+    # then the file need not be read again to find them).
+    counted = plan.source.lines is not None and plan.source.lines == 1 + read + broken
+    blanks = ", ".join(f"({n})" for n in (() if counted else plan.source.blank_lines))
+    blanks = blanks or "(NULL)"
     con.execute(
         "CREATE TEMP TABLE skipped AS SELECT line, row_number() OVER (ORDER BY line) AS k "
         f"FROM (SELECT line FROM structural UNION SELECT * FROM (VALUES {blanks}) v(line)) "
@@ -492,7 +499,9 @@ def _accepted_query(plan: ImportPlan, stage: Path) -> str:
     )
     columns = Columns(year="ref_year")
     for index, definition in enumerate(plan.definitions):
-        compiled = compile_definition(definition, plan.rates, columns)
+        # One currency and year for the whole file: thresholds as literals, no join.
+        fixed = (plan.currency, plan.year)
+        compiled = compile_definition(definition, plan.rates, columns, fixed=fixed)
         relation = f"({compiled.select(relation, alias=class_column(index))})"
     # No ORDER BY: sorting five million rows cost 40 % of the pass; rows keep their line.
     return f"SELECT * EXCLUDE (ref_year, currency) FROM {relation}"
@@ -509,9 +518,8 @@ def _write_rejects(
         "UNION ALL "
         "SELECT st.line, "
         f"{text(plan.mapping['enterprise_id'])}, st.enterprise_id, 'duplicate_identifier', "
-        "'duplicate identifier: first on line ' || first.line "
+        "'duplicate identifier: first on line ' || d.first_line "
         "FROM staged AS st JOIN dup AS d USING (enterprise_id) "
-        "JOIN staged AS first ON first.__rn = d.first_rn "
         "WHERE st.errors IS NULL AND st.__rn <> d.first_rn "
         "UNION ALL "
         "SELECT line, coalesce(col, ''), value, 'bad_structure', reason FROM structural"

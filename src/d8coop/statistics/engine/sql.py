@@ -84,22 +84,43 @@ def text(value: str) -> str:
 
 
 def compile_definition(
-    definition: Definition, rates: ExchangeRates, columns: Columns | None = None
+    definition: Definition,
+    rates: ExchangeRates,
+    columns: Columns | None = None,
+    *,
+    fixed: tuple[str, int] | None = None,
 ) -> CompiledDefinition:
-    """The definition as SQL; thresholds converted with `rates` for every currency-year."""
+    """The definition as SQL; thresholds converted with `rates` for every currency-year.
+
+    With `fixed` (currency, year), every record is known to be in that currency and year (a
+    national import): the converted thresholds are written into the expression as literals,
+    with no relation to join, and the expression is NULL throughout without a rate."""
     columns = columns or Columns()
     if definition.rule is None:
         return CompiledDefinition(definition.code, NULL, None, columns)
-    compiler = _Compiler(definition, columns)
+    compiler = _Compiler(definition, columns, rates=rates, fixed=fixed)
+    if fixed is not None:
+        if definition.is_monetary and not compiler.convertible():
+            return CompiledDefinition(definition.code, NULL, None, columns)
+        return CompiledDefinition(definition.code, compiler.definition_case(), None, columns)
     expression = compiler.definition_case()
     relation = compiler.threshold_relation(rates) if definition.is_monetary else None
     return CompiledDefinition(definition.code, expression, relation, columns)
 
 
 class _Compiler:
-    def __init__(self, definition: Definition, columns: Columns) -> None:
+    def __init__(
+        self,
+        definition: Definition,
+        columns: Columns,
+        *,
+        rates: ExchangeRates,
+        fixed: tuple[str, int] | None = None,
+    ) -> None:
         self.definition = definition
         self.columns = columns
+        self.rates = rates
+        self.fixed = fixed
         assert definition.rule is not None
         self.rule: Rule = definition.rule
 
@@ -142,10 +163,28 @@ class _Compiler:
             return f"(SELECT {typed} WHERE false)"
         return f"(SELECT * FROM (VALUES {', '.join(rows)}) AS v({header}))"
 
+    def convertible(self) -> bool:
+        """With a fixed currency and year: whether the thresholds convert into it."""
+        assert self.fixed is not None
+        currency, year = self.fixed
+        if not currency:
+            return False
+        one = Decimal(1)
+        source = self.definition.currency
+        return convert(one, source=source, target=currency, year=year, rates=self.rates) is not None
+
     def bound(self, band_index: int, klass: ClassBounds, criterion: str) -> str:
         value = literal(klass.bound(criterion).value)
         if criterion not in MONETARY:
             return value
+        if self.fixed is not None:
+            currency, year = self.fixed
+            converted = convert(
+                klass.bound(criterion).value, source=self.definition.currency,
+                target=currency, year=year, rates=self.rates,
+            )  # fmt: skip
+            assert converted is not None  # checked by convertible()
+            return literal(converted)
         column = f"{RATES}.{quote(f'b{band_index}_{klass.size_class}_{criterion}')}"
         currency = self.columns.ref("currency")
         native = text(self.definition.currency)
@@ -189,7 +228,7 @@ class _Compiler:
 
     def definition_case(self) -> str:
         arms = []
-        if self.definition.is_monetary:
+        if self.definition.is_monetary and self.fixed is None:
             currency = self.columns.ref("currency")
             arms.append(f"WHEN {currency} IS NULL OR {currency} = '' THEN {NULL}")
             arms.append(
