@@ -212,7 +212,7 @@ SCORECARD_STALLED_DAYS = env_int("D8COOP_SCORECARD_STALLED_DAYS", 365)
 # National microdata imports: the largest file accepted, the memory DuckDB may use (it spills
 # to disk beyond), and the smallest number of enterprises a public table shows in one cell.
 MAX_IMPORT_BYTES = env_int("D8COOP_MAX_IMPORT_BYTES", 2 * 1024 * 1024 * 1024)
-IMPORT_MEMORY_LIMIT = env_str("D8COOP_IMPORT_MEMORY_LIMIT", "700MB")
+IMPORT_MEMORY_LIMIT = env_str("D8COOP_IMPORT_MEMORY_LIMIT", "500MB")
 STATISTICS_MIN_CELL = env_int("D8COOP_STATISTICS_MIN_CELL", 3)
 
 # E-mail: Django's framework; console in development unless EMAIL_HOST is set.

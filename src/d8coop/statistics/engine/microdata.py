@@ -25,7 +25,7 @@ import duckdb
 from d8coop.statistics.engine.definitions import Definition
 from d8coop.statistics.engine.files import ReadableFile
 from d8coop.statistics.engine.money import ExchangeRates
-from d8coop.statistics.engine.rules import criteria_of
+from d8coop.statistics.engine.rules import MONETARY, criteria_of
 from d8coop.statistics.engine.sql import Columns, compile_definition, quote, text
 
 MAX_EMPLOYEES = 3_000_000  # more than any enterprise in the world employs
@@ -89,7 +89,7 @@ class ImportPlan:
     microdata_path: Path
     rejects_path: Path
     decimal_comma: bool = False
-    memory_limit: str = "700MB"
+    memory_limit: str = "500MB"
 
 
 @dataclass
@@ -189,6 +189,7 @@ def run_import(plan: ImportPlan, progress: Progress | None = None) -> ImportResu
         ).fetchone()[0]
         if read != accepted + rejected:  # pragma: no cover - a broken invariant, not input
             raise AssertionError(f"read {read} != accepted {accepted} + rejected {rejected}")
+        _cube(con, plan)
         aggregates = _aggregates(con, plan)
         result = ImportResult(
             rows_read=read,
@@ -538,16 +539,36 @@ def _write_rejects(
 
 
 # -- aggregating -------------------------------------------------------------------------------
-def _aggregates(con: duckdb.DuckDBPyConnection, plan: ImportPlan) -> list[AggregateRow]:
+CUBE = "cube"  # the partial sums every aggregate is made from
+
+
+def _cube(con: duckdb.DuckDBPyConnection, plan: ImportPlan) -> None:
+    """One scan of the microdata: partial sums by section, the class under every definition,
+    and which monetary values are missing. The aggregates and the reasons for unclassified
+    records are sums over it, not a scan of the file per definition each."""
     microdata = f"read_parquet({text(str(plan.microdata_path))})"
+    classes = [class_column(i) for i in range(len(plan.definitions))]
+    missing = [f"{c} IS NULL AS no_{c}" for c in sorted(MONETARY)]
     flags = ", ".join(
         f"count(*) FILTER (WHERE {f}) AS {f}_yes, count({f}) AS {f}_answered" for f in QUALITY_FLAGS
     )
+    keys = ", ".join(["isic_section", *classes, *missing])
+    con.execute(
+        f"CREATE TEMP TABLE {CUBE} AS SELECT {keys}, count(*) AS n, "
+        "coalesce(sum(employees), 0) AS employment, sum(turnover) AS turnover, "
+        f"count(turnover) AS turnover_reported, {flags} FROM {microdata} GROUP BY ALL"
+    )
+
+
+def _aggregates(con: duckdb.DuckDBPyConnection, plan: ImportPlan) -> list[AggregateRow]:
+    flags = ", ".join(
+        f"sum({f}_yes) AS {f}_yes, sum({f}_answered) AS {f}_answered" for f in QUALITY_FLAGS
+    )
     parts = [
         f"SELECT {index} AS d, isic_section, coalesce({class_column(index)}, "
-        f"{text(UNCLASSIFIED)}) AS size_class, count(*) AS enterprises, "
-        f"coalesce(sum(employees), 0) AS employment, sum(turnover) AS turnover, "
-        f"count(turnover) AS turnover_reported, {flags} FROM {microdata} GROUP BY ALL"
+        f"{text(UNCLASSIFIED)}) AS size_class, sum(n) AS enterprises, "
+        "sum(employment) AS employment, sum(turnover) AS turnover, "
+        f"sum(turnover_reported) AS turnover_reported, {flags} FROM {CUBE} GROUP BY ALL"
         for index in range(len(plan.definitions))
     ]
     if not parts:
@@ -562,11 +583,14 @@ def _aggregates(con: duckdb.DuckDBPyConnection, plan: ImportPlan) -> list[Aggreg
                 definition=plan.definitions[index].code,
                 isic_section=section,
                 size_class=size_class,
-                enterprises=enterprises,
+                enterprises=int(enterprises),
                 employment=int(employment),
                 turnover=turnover,
-                turnover_reported=reported,
-                flags={f: (values[2 * i], values[2 * i + 1]) for i, f in enumerate(QUALITY_FLAGS)},
+                turnover_reported=int(reported),
+                flags={
+                    f: (int(values[2 * i]), int(values[2 * i + 1]))
+                    for i, f in enumerate(QUALITY_FLAGS)
+                },
             )
         )
     return result
@@ -583,14 +607,13 @@ def _class_counts(plan: ImportPlan, aggregates: list[AggregateRow]) -> dict[str,
 def _unclassified(con: duckdb.DuckDBPyConnection, plan: ImportPlan) -> dict[str, dict[str, int]]:
     """Why records are unclassified under each definition: the values its rule lacks, or a
     sector none of its bands covers. (A missing rate leaves every record unclassified.)"""
-    microdata = f"read_parquet({text(str(plan.microdata_path))})"
     result: dict[str, dict[str, int]] = {}
     for index, definition in enumerate(plan.definitions):
         if definition.rule is None:
             reason = text(f"the thresholds of {definition.code} are not known")
         else:
             missing = ", ".join(
-                f"CASE WHEN {c} IS NULL THEN {text(c)} END"
+                f"CASE WHEN no_{c} THEN {text(c)} END"
                 for c in sorted(criteria_of(definition.rule))
                 if c != "employees"  # required: never missing in accepted rows
             )
@@ -602,10 +625,10 @@ def _unclassified(con: duckdb.DuckDBPyConnection, plan: ImportPlan) -> dict[str,
                 f"ELSE 'sector not covered: ISIC section ' || isic_section END"
             )  # fmt: skip
         rows = con.execute(
-            f"SELECT {reason} AS reason, count(*) FROM {microdata} "
-            f"WHERE {class_column(index)} IS NULL GROUP BY 1 ORDER BY 2 DESC"
+            f"SELECT {reason} AS reason, sum(n) FROM {CUBE} "
+            f"WHERE {class_column(index)} IS NULL GROUP BY 1 ORDER BY 2 DESC, 1"
         ).fetchall()
-        result[definition.code] = dict(rows)
+        result[definition.code] = {reason: int(n) for reason, n in rows}
     return result
 
 
