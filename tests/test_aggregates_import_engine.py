@@ -104,6 +104,7 @@ def test_a_workbook_rejects_name_the_sheet_rows(tmp_path):
         ({"size_class": "class"}, "at least one of"),
         ({"size_class": "klass", "enterprises": "firms"}, "no column named 'klass'"),
         ({"size_class": "class", "firms": "firms"}, "Unknown field"),
+        ({"size_class": "class", "enterprises": "class"}, "mapped to two fields"),
     ],
 )
 def test_a_mapping_that_does_not_fit_is_refused(tmp_path, mapping, message):

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import itertools
 from decimal import Decimal
-from functools import cache
 
 import duckdb
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from d8coop.reference_data.loader import DATA_DIR
 from d8coop.statistics.engine.classifier import (
     Classification,
     EnterpriseRecord,
@@ -44,27 +41,9 @@ from d8coop.statistics.engine.rules import (
     parse_rule,
 )
 from d8coop.statistics.engine.sql import compile_definition
+from tests.statistics_support import shipped_definitions, shipped_rates
 
 D = Decimal
-
-
-@cache
-def shipped_definitions() -> dict[str, Definition]:
-    records = yaml.safe_load((DATA_DIR / "09_sme_definitions.yaml").read_text("utf-8"))
-    return {
-        rec["code"]: parse_definition(
-            code=rec["code"], currency=rec["currency"], rule=rec["rule"], bands=rec["bands"]
-        )
-        for rec in records["sme_definitions"]
-    }
-
-
-@cache
-def shipped_rates() -> ExchangeRates:
-    records = yaml.safe_load((DATA_DIR / "10_exchange_rates.yaml").read_text("utf-8"))
-    return ExchangeRates.from_rows(
-        (r["currency"], r["year"], r["lcu_per_usd"]) for r in records["exchange_rates"]
-    )
 
 
 def python_class(record: EnterpriseRecord, code: str) -> str | None:
@@ -101,6 +80,11 @@ def sql_classes(duck, definition: Definition, rates: ExchangeRates, records) -> 
     key = (definition, id(rates))
     if key not in _compiled:
         _compiled[key] = compile_definition(definition, rates).select("records")
+    return _classes_of(duck, _compiled[key], records)
+
+
+def _classes_of(duck, query: str, records) -> list[str | None]:
+    """Load the records into the table `records` and run the compiled query over it."""
     rows = ", ".join(
         "(" + ", ".join(_sql_value(v) for v in (i, r.employees, r.turnover, r.assets,
                                                 r.capital, r.year, r.currency, r.isic_section))
@@ -113,7 +97,6 @@ def sql_classes(duck, definition: Definition, rates: ExchangeRates, records) -> 
         "currency VARCHAR, isic_section VARCHAR)"
     )
     duck.execute(f"INSERT INTO records ({COLUMNS}) VALUES {rows}")
-    query = _compiled[key]
     return [
         row[0] for row in duck.execute(f"SELECT size_class FROM ({query}) ORDER BY id").fetchall()
     ]
@@ -172,29 +155,39 @@ def sections_for(definition: Definition) -> list[str | None]:
     return [*named, "G", None]
 
 
+def boundary_records(definition, rates, currency, year) -> list[EnterpriseRecord]:
+    """Records in one currency and year at every bound of every sector band, one step either
+    side, with values missing and zero."""
+    records = []
+    for section in sections_for(definition):
+        band = definition.band_for(section) or (definition.bands or (None,))[0]
+        if band is None:  # thresholds not known: one record is enough
+            records.append(EnterpriseRecord(employees=5, year=year, currency=currency))
+            continue
+        axes = [
+            boundary_values(definition, band, c, currency, year, rates)
+            if c in definition.criteria
+            else [None]
+            for c in CRITERIA
+        ]
+        for employees, turnover, assets, capital in itertools.product(*axes):
+            records.append(
+                EnterpriseRecord(
+                    employees=employees, turnover=turnover, assets=assets, capital=capital,
+                    year=year, currency=currency, isic_section=section,
+                )
+            )  # fmt: skip
+    return records
+
+
 @pytest.mark.parametrize("code", sorted(shipped_definitions()))
 def test_python_and_duckdb_agree_at_every_boundary_of_every_shipped_definition(duck, code):
     definition, rates = shipped_definitions()[code], shipped_rates()
-    records = []
-    for currency, year in situations(definition):
-        for section in sections_for(definition):
-            band = definition.band_for(section) or (definition.bands or (None,))[0]
-            if band is None:  # thresholds not known: one record is enough
-                records.append(EnterpriseRecord(employees=5, year=year, currency=currency))
-                continue
-            axes = [
-                boundary_values(definition, band, c, currency, year, rates)
-                if c in definition.criteria
-                else [None]
-                for c in CRITERIA
-            ]
-            for employees, turnover, assets, capital in itertools.product(*axes):
-                records.append(
-                    EnterpriseRecord(
-                        employees=employees, turnover=turnover, assets=assets, capital=capital,
-                        year=year, currency=currency, isic_section=section,
-                    )
-                )  # fmt: skip
+    records = [
+        record
+        for currency, year in situations(definition)
+        for record in boundary_records(definition, rates, currency, year)
+    ]
     assert records
     assert_same(duck, definition, rates, records)
 
@@ -566,26 +559,6 @@ def test_monetary_thresholds_need_a_currency():
     assert caught.value.field == "currency"
 
 
-def fixed_sql_classes(duck, definition, rates, records, currency, year) -> list[str | None]:
-    """The classes DuckDB gives with the thresholds of one currency-year written in."""
-    compiled = compile_definition(definition, rates, fixed=(currency, year))
-    assert compiled.threshold_relation is None  # nothing to join
-    rows = ", ".join(
-        "(" + ", ".join(_sql_value(v) for v in (i, r.employees, r.turnover, r.assets,
-                                                r.capital, r.year, r.currency, r.isic_section))
-        + ")"
-        for i, r in enumerate(records)
-    )  # fmt: skip
-    duck.execute(
-        "CREATE OR REPLACE TEMP TABLE fixed_records (id INTEGER, employees BIGINT, "
-        "turnover DECIMAL(38, 2), assets DECIMAL(38, 2), capital DECIMAL(38, 2), year INTEGER, "
-        "currency VARCHAR, isic_section VARCHAR)"
-    )
-    duck.execute(f"INSERT INTO fixed_records ({COLUMNS}) VALUES {rows}")
-    query = compiled.select("fixed_records")
-    return [r[0] for r in duck.execute(f"SELECT size_class FROM ({query}) ORDER BY id").fetchall()]
-
-
 @pytest.mark.parametrize("code", sorted(shipped_definitions()))
 def test_thresholds_written_in_for_one_currency_year_give_the_same_classes(duck, code):
     """A national import knows its currency and year: the literal thresholds of that case
@@ -593,26 +566,10 @@ def test_thresholds_written_in_for_one_currency_year_give_the_same_classes(duck,
     definition, rates = shipped_definitions()[code], shipped_rates()
     for currency, year in [(definition.currency or "TRY", 2023), ("EGP", 2023), ("IRR", 2024),
                            ("TRY", 2025)]:  # fmt: skip
-        records = []
-        for section in sections_for(definition):
-            band = definition.band_for(section) or (definition.bands or (None,))[0]
-            if band is None:
-                records.append(EnterpriseRecord(employees=5, year=year, currency=currency))
-                continue
-            axes = [
-                boundary_values(definition, band, c, currency, year, rates)
-                if c in definition.criteria
-                else [None]
-                for c in CRITERIA
-            ]
-            for employees, turnover, assets, capital in itertools.product(*axes):
-                records.append(
-                    EnterpriseRecord(
-                        employees=employees, turnover=turnover, assets=assets, capital=capital,
-                        year=year, currency=currency, isic_section=section,
-                    )
-                )  # fmt: skip
+        records = boundary_records(definition, rates, currency, year)
+        compiled = compile_definition(definition, rates, fixed=(currency, year))
+        assert compiled.threshold_relation is None  # nothing to join
         expected = [classify(r, definition, rates).size_class for r in records]
-        got = fixed_sql_classes(duck, definition, rates, records, currency, year)
+        got = _classes_of(duck, compiled.select("records"), records)
         differences = [(r, e, g) for r, e, g in zip(records, expected, got, strict=True) if e != g]
         assert not differences, f"{code} in {currency} {year}: {differences[:5]}"

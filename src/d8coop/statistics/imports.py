@@ -281,7 +281,7 @@ def upload_columns(upload: Upload) -> tuple[str, ...]:
                 encoding=upload.encoding,
             )
         except FileRefused as exc:
-            _refuse(upload, str(exc))
+            upload_refuse(upload, str(exc))
             return ()
     return source.columns
 
@@ -305,11 +305,6 @@ def _unmapped(exc: MappingError, shape: Shape, columns: tuple[str, ...]) -> str:
         f"{exc} The file's columns are {', '.join(repr(c) for c in columns)}; "
         f"map them to the fields (required: {shape.requirement}) or name a saved mapping."
     )
-
-
-def upload_refuse(upload: Upload, message: str) -> Upload:
-    """Refuse a waiting upload with the reason; nothing else changes."""
-    return _refuse(upload, message)
 
 
 def upload_set_mapping(
@@ -400,11 +395,11 @@ def upload_process(upload_id: int) -> Upload:
                 return _import_table(upload, work)
             result, plan = _import(upload, work)
         except (FileRefused, MappingError) as exc:
-            return _refuse(upload, str(exc))
+            return upload_refuse(upload, str(exc))
         return _make_current(upload, result, plan)
     except Exception:
         log.exception("Import of upload %s failed", upload.pk)
-        _refuse(upload, _("The import failed on our side; the secretariat has been told."))
+        upload_refuse(upload, _("The import failed on our side; the secretariat has been told."))
         raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -472,7 +467,8 @@ def _import(upload: Upload, work: Path) -> tuple[ImportResult, ImportPlan]:
     return run_import(plan, progress), plan
 
 
-def _refuse(upload: Upload, message: str) -> Upload:
+def upload_refuse(upload: Upload, message: str) -> Upload:
+    """Refuse an upload with the reason; nothing else changes."""
     upload.refresh_from_db()
     upload.status = Upload.Status.REFUSED
     upload.message = message
@@ -496,10 +492,7 @@ def _import_table(upload: Upload, work: Path) -> Upload:
     for cell in result.cells:
         if cell.isic_section == published_table.ALL_SECTIONS and cell.enterprises is not None:
             by_class[cell.size_class] = by_class.get(cell.size_class, 0) + cell.enterprises
-    reasons: dict[str, int] = {}
-    for line_codes in _codes_by_line(result.rejects).values():
-        for reason in line_codes:
-            reasons[reason] = reasons.get(reason, 0) + 1
+    reasons = result.reasons
     read = result.rows_read
     with transaction.atomic():
         upload = _lock_for_swap(upload)
@@ -521,7 +514,7 @@ def _import_table(upload: Upload, work: Path) -> Upload:
         upload.rows_read = read
         upload.rows_accepted = len(result.cells)
         upload.rows_rejected = result.rows_rejected
-        upload.reasons = dict(sorted(reasons.items()))
+        upload.reasons = reasons
         upload.class_counts = {code: by_class}
         upload.quality = {
             "validity": len(result.cells) / read if read else None,
@@ -530,13 +523,6 @@ def _import_table(upload: Upload, work: Path) -> Upload:
         }
         upload.save()
     return upload
-
-
-def _codes_by_line(rejects: list[published_table.Reject]) -> dict[int, set[str]]:
-    lines: dict[int, set[str]] = {}
-    for reject in rejects:
-        lines.setdefault(reject.line, set()).add(reject.code)
-    return lines
 
 
 def _lock_for_swap(upload: Upload) -> Upload:

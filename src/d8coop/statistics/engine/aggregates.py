@@ -17,7 +17,7 @@ import duckdb
 
 from d8coop.statistics.engine.definitions import LARGE, SIZE_CLASSES
 from d8coop.statistics.engine.files import ReadableFile
-from d8coop.statistics.engine.microdata import MAX_AMOUNT, MappingError
+from d8coop.statistics.engine.microdata import MAX_AMOUNT, MappingError, check_columns
 from d8coop.statistics.engine.sql import quote, text
 
 MAX_ROWS = 100_000  # a published table, not microdata
@@ -58,17 +58,18 @@ class AggregatesResult:
     def rows_rejected(self) -> int:
         return len({r.line for r in self.rejects})
 
+    @property
+    def reasons(self) -> dict[str, int]:
+        """Rejected rows by reason code (a row with two problems counts under both), as the
+        microdata import reports them."""
+        lines_by_code: dict[str, set[int]] = {}
+        for reject in self.rejects:
+            lines_by_code.setdefault(reject.code, set()).add(reject.line)
+        return {code: len(lines) for code, lines in sorted(lines_by_code.items())}
+
 
 def check_mapping(mapping: dict[str, str], columns: tuple[str, ...]) -> None:
-    unknown = sorted(set(mapping) - set(FIELDS))
-    if unknown:
-        raise MappingError(f"Unknown field(s) in the mapping: {', '.join(unknown)}.")
-    absent = [c for c in mapping.values() if c not in columns]
-    if absent:
-        raise MappingError(
-            f"The file has no column named {', '.join(repr(c) for c in absent)}; "
-            f"its columns are {', '.join(repr(c) for c in columns)}."
-        )
+    check_columns(mapping, FIELDS, columns)
     if "size_class" not in mapping or not any(f in mapping for f in FIGURES):
         raise MappingError(
             "Map a column to size_class and to at least one of enterprises, employment, turnover."

@@ -121,9 +121,10 @@ class ImportResult:
 Progress = Callable[[str, float], None]
 
 
-def check_mapping(mapping: dict[str, str], columns: Sequence[str]) -> None:
-    """Refuse a mapping that names unknown fields or columns, or leaves a required one out."""
-    unknown = sorted(set(mapping) - set(FIELD_NAMES))
+def check_columns(mapping: dict[str, str], fields: Sequence[str], columns: Sequence[str]) -> None:
+    """Refuse a mapping that names unknown fields or columns, or maps a column twice (any
+    kind of data; each kind then checks which fields it requires)."""
+    unknown = sorted(set(mapping) - set(fields))
     if unknown:
         raise MappingError(f"Unknown field(s) in the mapping: {', '.join(unknown)}.")
     missing_columns = [c for c in mapping.values() if c not in columns]
@@ -132,13 +133,18 @@ def check_mapping(mapping: dict[str, str], columns: Sequence[str]) -> None:
             f"The file has no column named {', '.join(repr(c) for c in missing_columns)}; "
             f"its columns are {', '.join(repr(c) for c in columns)}."
         )
-    missing = [name for name in REQUIRED if name not in mapping]
-    if missing:
-        raise MappingError(f"Map a column to each required field: {', '.join(missing)}.")
-    used = [c for c in mapping.values()]
+    used = list(mapping.values())
     twice = sorted({c for c in used if used.count(c) > 1})
     if twice:
         raise MappingError(f"Column(s) mapped to two fields: {', '.join(twice)}.")
+
+
+def check_mapping(mapping: dict[str, str], columns: Sequence[str]) -> None:
+    """Refuse a mapping that does not fit the file, or leaves a required field out."""
+    check_columns(mapping, FIELD_NAMES, columns)
+    missing = [name for name in REQUIRED if name not in mapping]
+    if missing:
+        raise MappingError(f"Map a column to each required field: {', '.join(missing)}.")
 
 
 def guess_mapping(columns: Sequence[str], fields: Sequence[str] = FIELD_NAMES) -> dict[str, str]:
