@@ -53,6 +53,10 @@ INSTALLED_APPS = [
     "d8coop.consultations",
     "d8coop.workspace",
     "d8coop.statistics",
+    "d8coop.opportunities",
+    "d8coop.investors",
+    "d8coop.directory",
+    "d8coop.participation",
 ]
 
 MIDDLEWARE = [

@@ -4,7 +4,17 @@ from django.contrib.auth.models import Group, Permission
 
 SECRETARIAT = "Secretariat"
 # The registry the secretariat keeps; users, tokens and tasks stay with administrators.
-SECRETARIAT_APPS = ("core", "members", "cooperation", "portal", "statistics")
+SECRETARIAT_APPS = (
+    "core",
+    "members",
+    "cooperation",
+    "portal",
+    "statistics",
+    "opportunities",
+    "investors",
+    "directory",
+    "participation",
+)
 
 
 def secretariat_group() -> Group:
