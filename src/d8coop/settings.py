@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "d8coop.investors",
     "d8coop.directory",
     "d8coop.participation",
+    "d8coop.b2b",
+    "d8coop.fulltext",
+    "d8coop.matchmaking",
 ]
 
 MIDDLEWARE = [

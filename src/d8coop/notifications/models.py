@@ -14,6 +14,16 @@ class Kind(models.TextChoices):
     CONSULTATION_RESULT = "consultation_result", _("Consultation result")
     ACTION_DUE_SOON = "action_due_soon", _("Action item due soon")
     ACTION_OVERDUE = "action_overdue", _("Action item overdue")
+    OPPORTUNITY_SUBMITTED = "opportunity_submitted", _("Opportunity submitted for vetting")
+    OPPORTUNITY_VETTED = "opportunity_vetted", _("Opportunity published or returned")
+    OPPORTUNITY_EXPIRING = "opportunity_expiring", _("Opportunity about to expire")
+    INTEREST_RECEIVED = "interest_received", _("Expression of interest received")
+    LEAD_UPDATED = "lead_updated", _("Your expression of interest moved on")
+    SME_PROFILE = "sme_profile", _("SME profile to check")
+    NOMINATION = "nomination", _("Nomination for an exhibition or workshop")
+    EVENT_SURVEY = "event_survey", _("Survey after an exhibition or workshop")
+    B2B_REQUEST = "b2b_request", _("B2B meeting request")
+    B2B_SCHEDULE = "b2b_schedule", _("B2B meeting schedule")
 
 
 class Notification(models.Model):

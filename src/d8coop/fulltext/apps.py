@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FulltextConfig(AppConfig):
+    name = "d8coop.fulltext"
+    verbose_name = _("Full-text search")
