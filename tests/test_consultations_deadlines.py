@@ -232,7 +232,7 @@ def test_a_circulated_deadline_is_stored_with_how_it_was_reached(secretariat, re
 
 @pytest.mark.django_db
 def test_the_service_refuses_an_explicit_deadline_that_does_not_exist(secretariat, reference_data):
-    with pytest.raises(services.ConsultationRefused) as refusal:
+    with pytest.raises(services.Refused) as refusal:
         circulate(
             secretariat,
             duration="",
@@ -260,7 +260,7 @@ def test_the_service_moves_a_weekend_deadline_off_the_secretariats_weekend(
 
 @pytest.mark.django_db
 def test_a_deadline_in_the_past_is_refused(secretariat, reference_data):
-    with pytest.raises(services.ConsultationRefused) as refusal:
+    with pytest.raises(services.Refused) as refusal:
         circulate(secretariat, duration="", deadline_local=datetime(2015, 1, 1, 12, 0))
 
     assert refusal.value.code == "deadline_in_past"

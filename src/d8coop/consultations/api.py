@@ -295,7 +295,7 @@ class MembersOnly(BasePermission):
         return True
 
 
-def _refused(refusal: services.ConsultationRefused) -> exceptions.APIException:
+def _refused(refusal: services.Refused) -> exceptions.APIException:
     error = exceptions.APIException(detail=refusal.message, code=refusal.code)
     error.status_code = refusal.status
     return error
@@ -362,7 +362,7 @@ class ConsultationViewSet(
                 move_off_weekend=values["move_off_weekend"],
                 **_deadline_arguments(values),
             )
-        except services.ConsultationRefused as refusal:
+        except services.Refused as refusal:
             raise _refused(refusal) from None
         return self._detail(round_.consultation, status.HTTP_201_CREATED)
 
@@ -385,7 +385,7 @@ class ConsultationViewSet(
                 note=values.get("note", ""),
                 **_deadline_arguments(values),
             )
-        except services.ConsultationRefused as refusal:
+        except services.Refused as refusal:
             raise _refused(refusal) from None
         return self._detail(consultation, status.HTTP_201_CREATED)
 
@@ -430,7 +430,7 @@ class ConsultationViewSet(
                 text=values.get("text", ""),
                 file=values.get("file"),
             )
-        except services.ConsultationRefused as refusal:
+        except services.Refused as refusal:
             raise _refused(refusal) from None
         return Response(AnswerSerializer(answer).data, status=status.HTTP_201_CREATED)
 

@@ -46,6 +46,7 @@ from d8coop.consultations.models import (
     Version,
 )
 from d8coop.cooperation.models import Body, Outcome
+from d8coop.core.refusals import Conflict, NotAllowed, Refused
 from d8coop.core.time_zones import secretariat_zone
 from d8coop.members.models import MemberState
 from d8coop.notifications.models import Kind
@@ -59,34 +60,7 @@ REMINDERS = (("7d", timedelta(days=7)), ("1d", timedelta(days=1)))
 # --------------------------------------------------------------------------- refusals
 
 
-class ConsultationRefused(Exception):
-    """A request the rules refuse; nothing was written. `code` is machine-readable, `field`
-    names the input at fault when there is one."""
-
-    code = "invalid"
-    status = 400
-
-    def __init__(self, message: str, *, code: str | None = None, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        if code:
-            self.code = code
-
-
-class NotAllowed(ConsultationRefused):
-    code = "permission_denied"
-    status = 403
-
-
-class Conflict(ConsultationRefused):
-    """The request does not fit the consultation's present state."""
-
-    code = "conflict"
-    status = 409
-
-
-class TooLate(ConsultationRefused):
+class TooLate(Refused):
     """The deadline has passed or the round is closed."""
 
     code = "deadline_passed"
@@ -109,7 +83,7 @@ def _checked(upload: Any, field: str) -> CheckedFile | None:
     try:
         return check_file(upload)
     except FileRefused as refusal:
-        raise ConsultationRefused(refusal.message, code="invalid_file", field=field) from None
+        raise Refused(refusal.message, code="invalid_file", field=field) from None
 
 
 def _file_fields(checked: CheckedFile | None) -> dict[str, Any]:
@@ -134,7 +108,7 @@ def _deadline(
     """The deadline and the text it was declared as; refused if unreadable or not ahead."""
     weekend = secretariat_weekend_days() if move_off_weekend else frozenset()
     if bool(duration.strip()) == (deadline_local is not None):
-        raise ConsultationRefused(
+        raise Refused(
             _("Give the deadline either as a duration or as a local date and time, not both."),
             code="invalid_deadline",
             field="duration",
@@ -151,9 +125,9 @@ def _deadline(
         field = "deadline_local" if deadline_local is not None else "duration"
         if refusal.code == "unknown_time_zone":
             field = "time_zone"
-        raise ConsultationRefused(refusal.message, code=refusal.code, field=field) from None
+        raise Refused(refusal.message, code=refusal.code, field=field) from None
     if deadline.instant <= now:
-        raise ConsultationRefused(
+        raise Refused(
             _("The deadline, %(deadline)s, is not after the circulation.")
             % {"deadline": in_zone(deadline.instant, time_zone)},
             code="deadline_in_past",
@@ -169,13 +143,13 @@ def _recipients(codes: Iterable[str] | None, *, day) -> list[MemberState]:
         return list(members)
     wanted = sorted({code.strip().upper() for code in codes if code.strip()})
     if not wanted:
-        raise ConsultationRefused(
+        raise Refused(
             _("Choose at least one member state."), code="no_recipients", field="recipients"
         )
     states = {state.code: state for state in MemberState.objects.filter(code__in=wanted)}
     unknown = [code for code in wanted if code not in states]
     if unknown:
-        raise ConsultationRefused(
+        raise Refused(
             _("Unknown member state code(s): %(codes)s.") % {"codes": ", ".join(unknown)},
             code="unknown_member_state",
             field="recipients",
@@ -183,7 +157,7 @@ def _recipients(codes: Iterable[str] | None, *, day) -> list[MemberState]:
     member_codes = set(members.values_list("code", flat=True))
     outside = [states[code].name for code in wanted if code not in member_codes]
     if outside:
-        raise ConsultationRefused(
+        raise Refused(
             _("%(states)s was not a member state on %(day)s and cannot receive this draft.")
             % {"states": ", ".join(outside), "day": day.isoformat()},
             code="not_a_member",
@@ -285,20 +259,20 @@ def consultation_circulate(
 ) -> Round:
     """Circulate a new draft: the consultation, its version 1, round 1 and one dispatch per
     recipient (default: the member states of the circulation day), and notify the recipients'
-    focal points. The secretariat only; refusals raise `ConsultationRefused`, writing nothing.
+    focal points. The secretariat only; refusals raise `Refused`, writing nothing.
     """
     _require_secretariat(by)
     now = now or timezone.now()
     title = " ".join(title.split())
     if not title:
-        raise ConsultationRefused(_("Give the draft a title."), code="required", field="title")
+        raise Refused(_("Give the draft a title."), code="required", field="title")
     if not text.strip() and not file:
-        raise ConsultationRefused(
+        raise Refused(
             _("Give the text of the draft, or attach it as a file."), code="required", field="text"
         )
     kinds = {str(kind) for kind in breaking_kinds}
     if not kinds or not kinds <= {str(k) for k in BREAKABLE_KINDS}:
-        raise ConsultationRefused(
+        raise Refused(
             _("Choose which answers break silence: comment, objection or amendment."),
             code="invalid_breaking_kinds",
             field="breaking_kinds",
@@ -381,7 +355,7 @@ def round_open_next(
             code="no_new_round",
         )
     if not text.strip() and not file:
-        raise ConsultationRefused(
+        raise Refused(
             _("Give the revised text, or attach it as a file."), code="required", field="text"
         )
     zone = time_zone or last.time_zone
@@ -447,7 +421,7 @@ def answer_submit(
     code = state_code.strip().upper()
     state = MemberState.objects.filter(code=code).first()
     if state is None or not locked.dispatches.filter(member_state=state).exists():
-        raise ConsultationRefused(
+        raise Refused(
             _("This round was not sent to %(state)s.") % {"state": state or code},
             code="not_a_recipient",
             field="member_state",
@@ -471,13 +445,13 @@ def answer_submit(
             code="deadline_passed",
         )
     if kind not in AnswerKind.values:
-        raise ConsultationRefused(
+        raise Refused(
             _("Choose an answer: no objection, comment, objection or amendment."),
             code="invalid_kind",
             field="kind",
         )
     if kind != AnswerKind.NO_OBJECTION and not text.strip() and not file:
-        raise ConsultationRefused(
+        raise Refused(
             _("Say what your %(kind)s is, in the text or in a file.")
             % {"kind": AnswerKind(kind).label.lower()},
             code="required",
@@ -688,7 +662,7 @@ def consultation_set_result_public(
             round__consultation=consultation, outcome=ResultOutcome.ADOPTED
         ).exists()
     ):
-        raise ConsultationRefused(_("Only an adopted text can be published."), code="not_adopted")
+        raise Refused(_("Only an adopted text can be published."), code="not_adopted")
     consultation.result_is_public = public
     consultation.published_at = now if public else None
     consultation.published_by = by if public else None

@@ -46,7 +46,7 @@ def _secretariat_only(request: HttpRequest) -> None:
         raise PermissionDenied(_("Only the secretariat circulates drafts and opens rounds."))
 
 
-def _apply_refusal(form, refusal: services.ConsultationRefused) -> None:
+def _apply_refusal(form, refusal: services.Refused) -> None:
     field = refusal.field if refusal.field in form.fields else None
     form.add_error(field, refusal.message)
 
@@ -150,7 +150,7 @@ def answer_create(request: HttpRequest, pk: int, number: int) -> HttpResponse:
                 text=form.cleaned_data["text"],
                 file=form.cleaned_data["file"],
             )
-        except services.ConsultationRefused as refusal:
+        except services.Refused as refusal:
             status = refusal.status
             if refusal.field in form.fields:
                 form.add_error(refusal.field, refusal.message)
@@ -311,7 +311,7 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
                 move_off_weekend=data["move_off_weekend"],
                 **form.deadline_arguments(),
             )
-        except services.ConsultationRefused as refusal:
+        except services.Refused as refusal:
             _apply_refusal(form, refusal)
         else:
             messages.success(request, _("The draft is circulated."))
@@ -344,7 +344,7 @@ def round_create(request: HttpRequest, pk: int) -> HttpResponse:
                 time_zone=data["time_zone"],
                 **form.deadline_arguments(),
             )
-        except services.ConsultationRefused as refusal:
+        except services.Refused as refusal:
             _apply_refusal(form, refusal)
         else:
             messages.success(request, _("The revised text is circulated in a new round."))
@@ -364,7 +364,7 @@ def consultation_publish(request: HttpRequest, pk: int) -> HttpResponse:
         services.consultation_set_result_public(
             by=request.user, consultation=consultation, public=public
         )
-    except services.ConsultationRefused as refusal:
+    except services.Refused as refusal:
         messages.error(request, refusal.message)
     else:
         messages.success(
