@@ -147,8 +147,12 @@ PERIODIC_JOBS: list[str] = [
     "d8coop.consultations.services.consultations_close_due",
     "d8coop.consultations.services.consultations_send_reminders",
     "d8coop.cooperation.services.action_items_notify_due",
+    "d8coop.opportunities.services.opportunities_expire",
+    "d8coop.opportunities.services.opportunities_remind_expiry",
     "d8coop.notifications.services.notifications_send_digests",
     "d8coop.notifications.services.notifications_retry_unsent",
+    "d8coop.participation.services.participation_send_survey_invitations",
+    "d8coop.b2b.services.requests_expire",
 ]
 
 # Accounts: every password sign-in goes through the lock-out (accounts/services.py).
@@ -221,6 +225,11 @@ SCORECARD_STALLED_DAYS = env_int("D8COOP_SCORECARD_STALLED_DAYS", 365)
 MAX_IMPORT_BYTES = env_int("D8COOP_MAX_IMPORT_BYTES", 2 * 1024 * 1024 * 1024)
 IMPORT_MEMORY_LIMIT = env_str("D8COOP_IMPORT_MEMORY_LIMIT", "500MB")
 STATISTICS_MIN_CELL = env_int("D8COOP_STATISTICS_MIN_CELL", 3)
+# Matchmaking's text similarity: auto (the packaged embedding model when installed, else
+# lexical), embedding or lexical. See docs/decisions/0019-matchmaking.md.
+D8COOP_MATCHING_TEXT = env_str("D8COOP_MATCHING_TEXT", "auto").lower()
+if D8COOP_MATCHING_TEXT not in {"auto", "embedding", "lexical"}:
+    raise ImproperlyConfigured("D8COOP_MATCHING_TEXT must be auto, embedding or lexical.")
 
 # E-mail: Django's framework; console in development unless EMAIL_HOST is set.
 EMAIL_HOST = env_str("EMAIL_HOST")
@@ -274,6 +283,10 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "d8coop.notifications.models.Kind",
         "ActionItemStatusEnum": "d8coop.cooperation.models.ActionItem.Status",
         "StatisticsDataKindEnum": "d8coop.statistics.models.DataKind",
+        "OpportunityInstrumentEnum": "d8coop.opportunities.models.Opportunity.Instrument",
+        "OpportunityStageEnum": "d8coop.opportunities.models.Opportunity.Stage",
+        "InvestorKindEnum": "d8coop.investors.models.Investor.Kind",
+        "InterestStageEnum": "d8coop.investors.models.Interest.Stage",
     },
 }
 

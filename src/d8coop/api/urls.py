@@ -4,9 +4,15 @@ from rest_framework.routers import DefaultRouter
 
 from d8coop.accounts import api as accounts_api
 from d8coop.api import views
+from d8coop.b2b import api as b2b_api
 from d8coop.consultations import api as consultations_api
 from d8coop.cooperation import api as cooperation_api
+from d8coop.directory import api as directory_api
+from d8coop.investors import api as investors_api
+from d8coop.matchmaking import api as matchmaking_api
 from d8coop.notifications import api as notifications_api
+from d8coop.opportunities import api as opportunities_api
+from d8coop.participation import api as participation_api
 from d8coop.statistics import api as statistics_api
 
 app_name = "api"
@@ -29,3 +35,15 @@ urlpatterns += accounts_api.urlpatterns
 urlpatterns += consultations_api.urlpatterns
 # SME definitions and exchange rates (public, read-only).
 urlpatterns += statistics_api.urlpatterns
+# B2B meetings at events: own requests, answers, schedules.
+urlpatterns += b2b_api.urlpatterns
+# Matchmaking (read only; same rights as the /matches/ pages).
+urlpatterns += matchmaking_api.urlpatterns
+# Investment opportunities (public once published; writes by focal points and the secretariat).
+urlpatterns += opportunities_api.urlpatterns
+# The SME directory (public profiles for all; writes by focal points and maintainers).
+urlpatterns += directory_api.urlpatterns
+# Investors' profiles, expressions of interest and lead steps (signed in; see the module).
+urlpatterns += investors_api.urlpatterns
+# Participation in exhibitions and workshops: events (public), nominations (signed in).
+urlpatterns += participation_api.urlpatterns

@@ -131,6 +131,13 @@ class ScorecardSerializer(serializers.Serializer):
     median_answer_days = serializers.FloatField(required=False, allow_null=True)
     last_activity = serializers.DateField(required=False, allow_null=True)
     stalled = serializers.BooleanField(required=False)
+    investment = serializers.DictField(
+        child=serializers.FloatField(allow_null=True),
+        required=False,
+        help_text="Member states only: outcomes of investors' expressions of interest in the "
+        "state's opportunities (interests, contacted, meeting, negotiation, signed, dropped, "
+        "median_days_to_signature). Counts from the leads the host focal points recorded.",
+    )
 
 
 def _scorecard_data(card: scorecards.Scorecard, shown: set[str], today) -> dict:
@@ -146,6 +153,8 @@ def _scorecard_data(card: scorecards.Scorecard, shown: set[str], today) -> dict:
     if "activity" in shown:
         data["last_activity"] = card.last_activity
         data["stalled"] = card.is_stalled(today)
+    if scorecards.INVESTMENT in shown and card.investment is not None:
+        data["investment"] = card.investment
     return data
 
 

@@ -33,6 +33,9 @@ Status = ActionItem.Status
 
 # Public until the secretariat says otherwise: these figures come from public records.
 PUBLIC_BY_DEFAULT = {"meetings", "action_items", "activity"}
+# Outcomes of investors' expressions of interest (member states only): counts, no names, so
+# always public (see d8coop.investors.outcomes and docs/decisions/0015-investors-and-leads.md).
+INVESTMENT = "investment"
 ITEM_COLUMNS = {
     "done_on_time": _("done on time"),
     "done_late": _("done late"),
@@ -54,6 +57,7 @@ class Scorecard:
     rounds_answered: int = 0
     answer_days: list[float] = field(default_factory=list)
     last_activity: date | None = None
+    investment: dict[str, float | int | None] | None = None  # member states only
 
     @property
     def median_answer_days(self) -> float | None:
@@ -193,14 +197,18 @@ def state_scorecards(today: date) -> list[Scorecard]:
         keys_by_state[key[1]].append(key)
     for state_id, keys in keys_by_state.items():
         _count_answers(cards[state_id], keys, sent, first)
+    from d8coop.investors.outcomes import outcomes_by_state
+
+    for state_id, outcome in outcomes_by_state().items():
+        cards[state_id].investment = outcome.as_dict()
     return list(cards.values())
 
 
 def shown_metrics(user: Any) -> set[str]:
     """The groups of figures this reader sees: all for members, the published ones otherwise."""
     if can_see_members_data(user):
-        return set(PublishedMetric.Metric.values)
-    return public_metrics()
+        return set(PublishedMetric.Metric.values) | {INVESTMENT}
+    return public_metrics() | {INVESTMENT}
 
 
 def public_metrics() -> set[str]:
@@ -216,9 +224,16 @@ SUBJECTS = {
 }
 
 
+def investment_columns() -> dict[str, Any]:
+    from d8coop.investors.outcomes import COLUMNS
+
+    return COLUMNS
+
+
 def write_csv(out, cards: list[Scorecard], shown: set[str], today: date) -> None:
     """One row per card, with the groups of figures in `shown` only."""
     years = sorted({year for card in cards for year in card.meetings_by_year})
+    investment = INVESTMENT in shown and any(card.investment is not None for card in cards)
     header = ["key", "name"]
     if "meetings" in shown:
         header += [f"meetings_{year}" for year in years] + ["meetings_total"]
@@ -228,6 +243,8 @@ def write_csv(out, cards: list[Scorecard], shown: set[str], today: date) -> None
         header += ["rounds_received", "rounds_answered", "median_answer_days"]
     if "activity" in shown:
         header += ["last_activity", "stalled"]
+    if investment:
+        header += [f"investment_{column}" for column in investment_columns()]
     writer = csv.writer(out)
     writer.writerow(header)
     for card in cards:
@@ -242,4 +259,7 @@ def write_csv(out, cards: list[Scorecard], shown: set[str], today: date) -> None
         if "activity" in shown:
             last = card.last_activity.isoformat() if card.last_activity else ""
             row += [last, "yes" if card.is_stalled(today) else "no"]
+        if investment:
+            figures = card.investment or {}
+            row += ["" if figures.get(c) is None else figures[c] for c in investment_columns()]
         writer.writerow(row)

@@ -48,6 +48,11 @@ class SmeProfile(models.Model):
     isic_section = models.CharField(_("sector (ISIC section)"), max_length=1,
                                     choices=IsicSection.choices)  # fmt: skip
     size_class = models.CharField(_("size class"), max_length=10, choices=SizeClass.choices)
+    size_definition = models.ForeignKey(
+        "statistics.SmeDefinition", verbose_name=_("national SME definition"),
+        on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text=_("The definition the size class follows (see the SME definitions)."),
+    )  # fmt: skip
     size_class_basis = models.CharField(
         _("size class under"), max_length=200, blank=True,
         help_text=_("The national SME definition the size class follows."),
@@ -65,6 +70,15 @@ class SmeProfile(models.Model):
         _("public"), default=False,
         help_text=_("The SME agreed to be listed on the public portal."),
     )  # fmt: skip
+    consent_note = models.CharField(
+        _("how the SME agreed to be listed"), max_length=300, blank=True,
+        help_text=_("Recorded by a focal point publishing on the SME's behalf."),
+    )  # fmt: skip
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("publication decided by"),
+        on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    consent_recorded_at = models.DateTimeField(_("publication decided"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices,
                               default=Status.DRAFT, db_index=True)  # fmt: skip
     validated_by = models.ForeignKey(
@@ -117,3 +131,70 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hs_code} {self.description}"
+
+
+class MaintainerInvitation(models.Model):
+    """A focal point's invitation to an SME's contact to keep its profile current.
+
+    The e-mailed link is signed (Django's signing, with a timestamp) and holds a random nonce
+    of which only the SHA-256 is stored: a tampered link fails the signature, a link is good
+    once, and the status follows from the dates as for the accounts' invitations.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        EXPIRED = "expired", _("Expired")
+        REVOKED = "revoked", _("Replaced by a newer invitation")
+
+    profile = models.ForeignKey(
+        SmeProfile, verbose_name=_("SME profile"), on_delete=models.CASCADE,
+        related_name="invitations",
+    )  # fmt: skip
+    email = models.EmailField(_("e-mail address"))
+    language = models.CharField(_("language of the e-mail"), max_length=10,
+                                choices=settings.LANGUAGES, default="en")  # fmt: skip
+    nonce_hash = models.CharField(_("SHA-256 of the nonce"), max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("invited by"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("accepted by"), on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("invitation to keep an SME profile current")
+        verbose_name_plural = _("invitations to keep SME profiles current")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(accepted_at__isnull=True) | models.Q(revoked_at__isnull=True),
+                name="sme_invitation_not_accepted_and_revoked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.profile})"
+
+    def status_at(self, now) -> "MaintainerInvitation.Status":
+        if self.accepted_at is not None:
+            return self.Status.ACCEPTED
+        if self.revoked_at is not None:
+            return self.Status.REVOKED
+        if now >= self.expires_at:
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    @property
+    def status(self) -> "MaintainerInvitation.Status":
+        return self.status_at(timezone.now())
+
+    def get_status_display(self) -> str:
+        return str(self.Status(self.status).label)

@@ -103,6 +103,8 @@ class Nomination(models.Model):
     )  # fmt: skip
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    reason = models.TextField(_("reason for the decision"), blank=True)
+    survey_invited_at = models.DateTimeField(_("survey invitation sent"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -355,6 +355,7 @@ def _scorecard_context(request: HttpRequest) -> dict:
         "today": today,
         "stalled_days": settings.SCORECARD_STALLED_DAYS,
         "item_columns": scorecards.ITEM_COLUMNS,
+        "investment_columns": scorecards.investment_columns(),
     }
 
 
