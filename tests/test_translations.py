@@ -32,19 +32,26 @@ def _entries(po: Path):
                 fields[key] = ast.literal_eval(value)
         if fields.get("msgid"):
             strs = [v for k, v in fields.items() if k.startswith("msgstr")]
-            yield fields.get("msgctxt"), fields["msgid"], strs, flags
+            yield (
+                fields.get("msgctxt"),
+                fields["msgid"],
+                fields.get("msgid_plural", ""),
+                strs,
+                flags,
+            )
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_message_is_translated_with_its_placeholders(language):
     po = LOCALE / language / "LC_MESSAGES" / "django.po"
     problems = []
-    for _context, msgid, msgstrs, flags in _entries(po):
+    for _context, msgid, msgid_plural, msgstrs, flags in _entries(po):
         if "fuzzy" in flags:
             problems.append(f"fuzzy: {msgid!r}")
         if not all(msgstrs):
             problems.append(f"untranslated: {msgid!r}")
-        expected = set(PLACEHOLDER.findall(msgid))
+        # A plural entry may use the number in every form ("renewed once" / "%(count)s times").
+        expected = set(PLACEHOLDER.findall(msgid)) | set(PLACEHOLDER.findall(msgid_plural))
         for msgstr in msgstrs:
             found = set(PLACEHOLDER.findall(msgstr))
             # A plural form may spell its number out ("two days" in Arabic's dual), no more.
@@ -59,7 +66,7 @@ def test_the_compiled_catalog_matches_its_source(language):
     folder = LOCALE / language / "LC_MESSAGES"
     with (folder / "django.mo").open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    for context, msgid, msgstrs, _flags in _entries(folder / "django.po"):
+    for context, msgid, _plural, msgstrs, _flags in _entries(folder / "django.po"):
         if len(msgstrs) != 1:
             continue  # plural forms: checked by msgfmt when compiling
         got = compiled.pgettext(context, msgid) if context else compiled.gettext(msgid)

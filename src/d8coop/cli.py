@@ -6,6 +6,7 @@ d8coop worker                the background task worker
 d8coop clock [--once]        the periodic jobs (deadlines, reminders, digests) every minute
 d8coop consultations close-due [--as-of ISO-8601]   close the rounds past their deadline
 d8coop load-reference-data   load the shipped D-8 record (idempotent)
+d8coop fulltext rebuild      re-index what full-text search finds
 d8coop create-user / create-token / <any Django command>
 """
 
