@@ -456,3 +456,15 @@ def test_vcard_lines_are_folded_and_values_escaped(client, reference_data):
     )
     malaysia = client.get("/contacts/sme-tf-my/vcard.vcf").content.decode().replace("\r\n ", "")
     assert "ADR;TYPE=WORK:;;Aras 20\\, West Wing Menara Matrade\\nJalan Khidmat" in malaysia
+
+
+def test_a_visitor_reaches_every_part_of_the_exchange_from_the_home_page(client, reference_data):
+    import re
+
+    home = client.get("/").content.decode()
+    links = set(re.findall(r'href="(/[^"]*)"', home))
+    expected = {"/opportunities/", "/opportunities/feed/", "/directory/", "/participation/",
+                "/investors/register/", "/investors/outcomes/"}  # fmt: skip
+    assert expected <= links
+    for path in sorted(expected):
+        assert client.get(path).status_code == 200, path
