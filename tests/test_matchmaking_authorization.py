@@ -210,7 +210,8 @@ def test_sme_page_lists_published_opportunities_open_events_and_partners(world, 
     assert "Secret wind farm draft" not in html
     assert "Halal food industry exhibition" in html
     assert "Klang Cold Chain" in html
-    assert "Ege Packaging Private" in html  # a focal point sees validated, non-public SMEs
+    # Another state's non-public SME stays hidden, as in the directory.
+    assert "Ege Packaging Private" not in html
     assert "products in the same HS chapter 02 (+0.20)" in html
     # The SME's own maintainer sees public partner SMEs only.
     keeper_html = signed_in(world["keeper"]).get(SME_PAGE).content.decode()

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from d8coop.b2b import permissions, selectors, services
 from d8coop.b2b.forms import ConfigureForm, RequestForm
 from d8coop.b2b.models import B2bSettings, MeetingRequest
+from d8coop.participation.exports import safe_cell
 from d8coop.participation.models import Nomination
 
 
@@ -238,12 +239,12 @@ def schedule_csv(request: HttpRequest, event) -> HttpResponse:
                      _("Starts (UTC)")])  # fmt: skip
     for meeting in selectors.meetings(event):
         req = meeting.request
-        writer.writerow([
+        writer.writerow([safe_cell(value) for value in [
             f"{meeting.slot_start.astimezone(zone):%Y-%m-%d %H:%M}",
             f"{meeting.slot_end.astimezone(zone):%Y-%m-%d %H:%M}",
             b2b.time_zone, meeting.table,
             req.sender.sme.name, req.sender.sme.member_state.name,
             req.recipient.sme.name, req.recipient.sme.member_state.name,
             meeting.slot_start.isoformat(),
-        ])  # fmt: skip
+        ]])  # fmt: skip  # SME names are typed by users: no formula runs
     return response

@@ -85,7 +85,7 @@ class OpportunityMatchesView(APIView):
                    summary="Investors and SMEs matching an opportunity")  # fmt: skip
     def get(self, request: Request, slug: str) -> Response:
         opportunity = selectors.opportunity_for(request.user, slug)
-        results = selectors.matches_for_opportunity(opportunity)
+        results = selectors.matches_for_opportunity(request.user, opportunity)
         return Response(
             {
                 "method": results["method"],

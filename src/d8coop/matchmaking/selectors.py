@@ -20,6 +20,7 @@ from django.utils import timezone
 from d8coop.accounts.permissions import can_act_for_state, is_secretariat
 from d8coop.cooperation.models import Meeting
 from d8coop.directory.models import SmeProfile
+from d8coop.directory.permissions import profiles_visible_to
 from d8coop.investors.models import Investor
 from d8coop.matchmaking import scoring
 from d8coop.matchmaking.scoring import EventFacts, InvestorFacts, OpportunityFacts, SmeFacts
@@ -148,9 +149,12 @@ def verified_investors():
     return Investor.objects.filter(email_verified_at__isnull=False, user__is_active=True)
 
 
-def validated_smes():
+def validated_smes(user: Any):
+    """Validated SMEs the user may read in the directory (`profiles_visible_to`): the
+    secretariat all; a focal point its own state's and the public ones; others public ones."""
     return (
-        SmeProfile.objects.filter(status=SmeProfile.Status.VALIDATED)
+        profiles_visible_to(user)
+        .filter(status=SmeProfile.Status.VALIDATED)
         .select_related("member_state")
         .prefetch_related("products")
     )
@@ -166,9 +170,9 @@ def open_events():
 
 
 def partner_candidates(user: Any, sme: SmeProfile):
-    """Validated SMEs; a maintainer who is neither secretariat nor a focal point sees only
-    those that opted in to be public."""
-    qs = validated_smes().exclude(pk=sme.pk)
+    """The validated SMEs the user may read, but the SME itself; a maintainer who is neither
+    secretariat nor a focal point sees only those that opted in to be public."""
+    qs = validated_smes(user).exclude(pk=sme.pk)
     if is_secretariat(user) or can_act_for_state(user, sme.member_state.code):
         return qs
     return qs.filter(Q(public=True))
@@ -199,11 +203,11 @@ def _rows(matches: list[scoring.Match], objects: dict) -> list[dict]:
     ]
 
 
-def matches_for_opportunity(opportunity: Opportunity, *, limit: int = 10) -> dict:
+def matches_for_opportunity(user: Any, opportunity: Opportunity, *, limit: int = 10) -> dict:
     backend = text_backend()
     facts = opportunity_facts(opportunity)
     investors = {i.pk: i for i in verified_investors()}
-    smes = {s.pk: s for s in validated_smes()}
+    smes = {s.pk: s for s in validated_smes(user)}
     return {
         "method": backend.name,
         "investors": _rows(

@@ -22,7 +22,7 @@ def opportunity_matches(request: HttpRequest, slug: str) -> HttpResponse:
     context = _common() | {
         "subject": opportunity,
         "kind": "opportunity",
-        "results": selectors.matches_for_opportunity(opportunity),
+        "results": selectors.matches_for_opportunity(request.user, opportunity),
     }
     return render(request, "matchmaking/opportunity.html", context)
 

@@ -61,7 +61,9 @@ class EventSerializer(serializers.ModelSerializer):
         help_text="Accepted and confirmed participants."
     )
     quotas = serializers.SerializerMethodField()
-    created_by = serializers.EmailField(source="created_by.email", read_only=True)
+    created_by = serializers.SerializerMethodField(
+        help_text="Who opened registration (shown to the organizer only; null for others)."
+    )
 
     class Meta:
         model = Event
@@ -70,6 +72,13 @@ class EventSerializer(serializers.ModelSerializer):
             "registration_closes", "registration_open", "default_quota", "capacity",
             "places_taken", "notes", "quotas", "created_by", "created_at",
         ]  # fmt: skip
+
+    @extend_schema_field(serializers.EmailField(allow_null=True))
+    def get_created_by(self, event: Event) -> str | None:
+        request = self.context.get("request")
+        if request is None or not permissions.is_organizer(request.user):
+            return None  # platform users' e-mail addresses are not public
+        return event.created_by.email if event.created_by else None
 
     def get_registration_open(self, event: Event) -> bool:
         return services.registration_is_open(event, timezone.now())
@@ -220,7 +229,10 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             event = services.event_open(by=request.user, meeting=meeting, **values)
         except services.Refused as refusal:
             raise _refused(refusal) from None
-        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+        return Response(
+            EventSerializer(event, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=EventInput, responses=EventSerializer)
     def partial_update(self, request: Request, pk: int) -> Response:
@@ -235,7 +247,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             event = services.event_update(by=request.user, event=event, **values)
         except services.Refused as refusal:
             raise _refused(refusal) from None
-        return Response(EventSerializer(event).data)
+        return Response(EventSerializer(event, context={"request": request}).data)
 
     @extend_schema(request=QuotaInput, responses=EventSerializer)
     @action(detail=True, methods=["post"])
@@ -249,7 +261,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             services.quota_set(by=request.user, event=event, **data.validated_data)
         except services.Refused as refusal:
             raise _refused(refusal) from None
-        return Response(EventSerializer(event).data)
+        return Response(EventSerializer(event, context={"request": request}).data)
 
 
 @extend_schema(tags=["participation"])
