@@ -13,7 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from d8coop.directory import codes, exports, services
+from d8coop.core import spreadsheets
+from d8coop.directory import codes, services
 from d8coop.directory.models import MaintainerInvitation, Product, SmeProfile
 from d8coop.members.models import MemberState, Organization
 from d8coop.notifications.models import Kind, Notification
@@ -399,9 +400,9 @@ def test_export_cells_that_look_like_formulas_stay_text():
     rows = [['=HYPERLINK("http://evil")', "+1", "-2", "@SUM(A1)", "plain", 35, None, True]]
     expected = ['\'=HYPERLINK("http://evil")', "'+1", "'-2", "'@SUM(A1)", "plain"]
 
-    text = exports.to_csv(["a", "b", "c", "d", "e", "f", "g", "h"], rows)
+    text = spreadsheets.to_csv(["a", "b", "c", "d", "e", "f", "g", "h"], rows)
     assert list(csv.reader(io.StringIO(text)))[1] == [*expected, "35", "", "true"]
 
-    book = load_workbook(io.BytesIO(exports.to_xlsx(["a"] * 8, rows, sheet="t")))
+    book = load_workbook(io.BytesIO(spreadsheets.to_xlsx(["a"] * 8, rows, sheet="t")))
     values = [cell.value for cell in next(book.active.iter_rows(min_row=2, max_row=2))]
     assert values == [*expected, 35, None, "true"]

@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from d8coop.core.spreadsheets import safe_cell
 from d8coop.directory.models import SmeProfile
 from d8coop.participation import services
-from d8coop.participation.exports import safe_cell
 from d8coop.participation.models import Event, Nomination, SurveyAnswer
 from tests.participation_support import build_world, make_meeting, make_sme
 

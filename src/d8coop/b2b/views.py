@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from d8coop.b2b import permissions, selectors, services
 from d8coop.b2b.forms import ConfigureForm, RequestForm
 from d8coop.b2b.models import B2bSettings, MeetingRequest
-from d8coop.participation.exports import safe_cell
+from d8coop.core.spreadsheets import safe_cell
 from d8coop.participation.models import Nomination
 
 

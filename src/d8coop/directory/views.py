@@ -25,7 +25,8 @@ from d8coop.accounts.client import client_ip
 from d8coop.accounts.forms import InvitationPasswordForm
 from d8coop.accounts.models import User
 from d8coop.accounts.selectors import normalize_email
-from d8coop.directory import exports, permissions, selectors, services
+from d8coop.core import spreadsheets
+from d8coop.directory import permissions, selectors, services
 from d8coop.directory.forms import (
     DirectoryFilterForm,
     InvitationForm,
@@ -218,10 +219,10 @@ def manage_export(request: HttpRequest, fmt: str) -> HttpResponse:
     rows = selectors.export_rows(profiles, site_url=request.build_absolute_uri("/"))
     stamp = timezone.localdate().isoformat()
     if fmt == "csv":
-        body: str | bytes = exports.to_csv(selectors.EXPORT_COLUMNS, rows)
+        body: str | bytes = spreadsheets.to_csv(selectors.EXPORT_COLUMNS, rows)
         mediatype = "text/csv; charset=utf-8"
     else:
-        body = exports.to_xlsx(selectors.EXPORT_COLUMNS, rows, sheet="sme-profiles")
+        body = spreadsheets.to_xlsx(selectors.EXPORT_COLUMNS, rows, sheet="sme-profiles")
         mediatype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = HttpResponse(body, content_type=mediatype)
     response["Content-Disposition"] = f'attachment; filename="sme-profiles-{stamp}.{fmt}"'

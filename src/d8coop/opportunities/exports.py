@@ -1,17 +1,14 @@
 """CSV and XLSX exports of opportunities, for focal points (their states') and the secretariat
-(all), every status. Text cells that a spreadsheet would read as a formula (starting with
-= + - @, or a tab or carriage return) get a leading apostrophe."""
+(all), every status, through `core.spreadsheets` (formulas defused)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
-from openpyxl import Workbook
 
+from d8coop.core import spreadsheets
 from d8coop.opportunities.models import Opportunity
 
 COLUMNS = [
@@ -44,7 +41,6 @@ COLUMNS = [
     "renewals",
     "url",
 ]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _iso(value: Any) -> str:
@@ -89,35 +85,10 @@ def row_of(opportunity: Opportunity, *, base_url: str = "") -> list[Any]:
     ]
 
 
-def safe_cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula, made inert with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def to_csv(opportunities: Iterable[Opportunity], *, base_url: str = "") -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for opportunity in opportunities:
-        writer.writerow(
-            ["" if v is None else safe_cell(v) for v in row_of(opportunity, base_url=base_url)]
-        )
-    return out.getvalue()
+    return spreadsheets.to_csv(COLUMNS, (row_of(o, base_url=base_url) for o in opportunities))
 
 
 def to_xlsx(opportunities: Iterable[Opportunity], *, base_url: str = "") -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("opportunities")
-    sheet.append(COLUMNS)
-    for opportunity in opportunities:
-        values = []
-        for value in row_of(opportunity, base_url=base_url):
-            if value is not None and not isinstance(value, (str, int)):
-                value = float(value)  # Decimal: a number cell
-            values.append(safe_cell(value))
-        sheet.append(values)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    rows = (row_of(o, base_url=base_url) for o in opportunities)
+    return spreadsheets.to_xlsx(COLUMNS, rows, sheet="opportunities")

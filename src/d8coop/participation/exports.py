@@ -1,43 +1,17 @@
-"""Exports for organizers: an event's nominations and survey answers as CSV or XLSX.
-
-Text typed by users (SME names, notes, comments) may start with a character a spreadsheet reads
-as a formula (`=`, `+`, `-`, `@`, tab, carriage return): such cells are written with a leading
-apostrophe, so they open as text (OWASP's advice against CSV injection). Numbers stay numbers.
-"""
+"""Exports for organizers: an event's nominations and survey answers as CSV or XLSX, through
+`core.spreadsheets` (text a spreadsheet would run as a formula is defused)."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
+from d8coop.core import spreadsheets
 from d8coop.participation.models import Event, Nomination, SurveyAnswer
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = ("csv", "xlsx")
-
-
-def safe_cell(value: Any) -> Any:
-    """A cell that never runs as a formula: numbers as they are, text defused, times as text."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return value
-    if isinstance(value, datetime):
-        return timezone.localtime(value).isoformat(timespec="minutes")
-    text = str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 def _user(user: Any) -> str:
@@ -97,25 +71,6 @@ def survey_rows(event: Event) -> tuple[list[str], list[list[Any]]]:
     return [str(h) for h in header], rows
 
 
-def as_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([safe_cell(h) for h in header])
-    writer.writerows([safe_cell(v) for v in row] for row in rows)
-    return out.getvalue().encode("utf-8-sig")
-
-
-def as_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], title: str) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    sheet.append([safe_cell(h) for h in header])
-    for row in rows:
-        sheet.append([safe_cell(v) for v in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -124,7 +79,10 @@ CONTENT_TYPES = {
 
 def export_response(event: Event, what: str, fmt: str) -> HttpResponse:
     header, rows = nomination_rows(event) if what == "nominations" else survey_rows(event)
-    body = as_csv(header, rows) if fmt == "csv" else as_xlsx(header, rows, what)
+    if fmt == "csv":
+        body = spreadsheets.to_csv(header, rows).encode("utf-8-sig")  # a BOM: Excel reads UTF-8
+    else:
+        body = spreadsheets.to_xlsx(header, rows, sheet=what)
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     name = f"{event.meeting.slug}-{what}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
