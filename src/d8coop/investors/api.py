@@ -83,8 +83,8 @@ class LeadStepInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
 
-def _refusal(refusal: services.InvestorRefused) -> exceptions.APIException:
-    if refusal.code == "forbidden":
+def _refusal(refusal: services.Refused) -> exceptions.APIException:
+    if isinstance(refusal, services.NotAllowed):
         return exceptions.PermissionDenied(refusal.message)
     return exceptions.ValidationError({refusal.field or "detail": [refusal.message]})
 
@@ -120,7 +120,7 @@ class InvestorMe(APIView):
         )  # fmt: skip
         try:
             investor = services.investor_update(user=request.user, profile=profile)
-        except services.InvestorRefused as refusal:
+        except services.Refused as refusal:
             raise _refusal(refusal) from None
         return Response(InvestorSerializer(investor).data)
 
@@ -155,7 +155,7 @@ class InterestList(generics.ListAPIView):
             interest = services.interest_express(
                 user=request.user, opportunity=opportunity, message=data.validated_data["message"]
             )
-        except services.InvestorRefused as refusal:
+        except services.Refused as refusal:
             raise _refusal(refusal) from None
         return Response(InterestSerializer(interest).data, status=status.HTTP_201_CREATED)
 
@@ -188,7 +188,7 @@ class InterestSteps(APIView):
         data.is_valid(raise_exception=True)
         try:
             services.lead_advance(user=request.user, interest=interest, **data.validated_data)
-        except services.InvestorRefused as refusal:
+        except services.Refused as refusal:
             raise _refusal(refusal) from None
         interest = selectors.interests_visible_to(request.user).get(pk=pk)
         return Response(InterestSerializer(interest).data, status=status.HTTP_201_CREATED)

@@ -14,7 +14,7 @@ published opportunities, and the leads the host focal point follows from them.
   is allowed), or to dropped from any open stage; nothing moves after signed or dropped. Each
   move is an append-only `LeadStep` with the day it happened.
 
-Every write is in a transaction and in the records' history; refusals raise `InvestorRefused`
+Every write is in a transaction and in the records' history; refusals raise `Refused`
 with a message for the person and change nothing.
 """
 
@@ -38,6 +38,7 @@ from d8coop.accounts.models import User
 from d8coop.accounts.permissions import can_act_for_state
 from d8coop.accounts.selectors import normalize_email
 from d8coop.core.classifications import IsicSection
+from d8coop.core.refusals import NotAllowed, Refused
 from d8coop.investors.countries import ISO_3166_ALPHA2
 from d8coop.investors.models import Interest, Investor, LeadStep
 from d8coop.members.models import PositionHolding
@@ -53,16 +54,6 @@ VERIFICATION_MAX_AGE = timedelta(days=3)
 # Forward order of an open lead; `dropped` may follow any open stage.
 FORWARD = [Stage.NEW, Stage.CONTACTED, Stage.MEETING, Stage.NEGOTIATION, Stage.SIGNED]
 CLOSED = {Stage.SIGNED, Stage.DROPPED}
-
-
-class InvestorRefused(Exception):
-    """A refused write; `message` is for the person, `field` the form field it is about."""
-
-    def __init__(self, message: str, *, field: str | None = None, code: str = "refused"):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.code = code
 
 
 @dataclass(frozen=True)
@@ -109,7 +100,7 @@ def _check_profile(profile: Profile) -> None:
     errors = profile_errors(profile)
     if errors:
         field, message = next(iter(errors.items()))
-        raise InvestorRefused(message, field=field)
+        raise Refused(message, field=field)
 
 
 def _apply_profile(investor: Investor, profile: Profile) -> None:
@@ -146,7 +137,7 @@ def investor_verification_send(*, user: User) -> None:
     """E-mail the investor a new verification link (nothing if already verified)."""
     investor = Investor.objects.filter(user=user).first()
     if investor is None or investor.email_verified_at is not None:
-        raise InvestorRefused(_("Your e-mail address is already verified."), code="verified")
+        raise Refused(_("Your e-mail address is already verified."), code="verified")
     link = _absolute(reverse("investors:verify", args=[verification_token(user)]))
     days = VERIFICATION_MAX_AGE.days
     context = {"investor": investor, "link": link, "days": days}
@@ -192,13 +183,13 @@ def investor_verify(*, token: str, now=None) -> Investor:
             token, salt=VERIFICATION_SALT, max_age=VERIFICATION_MAX_AGE.total_seconds()
         )
     except signing.SignatureExpired:
-        raise InvestorRefused(
+        raise Refused(
             _("This link has expired: links work for %(days)d days. Sign in to get a new one.")
             % {"days": VERIFICATION_MAX_AGE.days},
             code="expired",
         ) from None
     except signing.BadSignature:
-        raise InvestorRefused(
+        raise Refused(
             _("This link is not valid: it may have been cut or changed. Copy the whole link from "
               "the e-mail, or sign in to get a new one."),
             code="invalid",
@@ -210,7 +201,7 @@ def investor_verify(*, token: str, now=None) -> Investor:
         .first()
     )
     if investor is None:
-        raise InvestorRefused(
+        raise Refused(
             _("This link no longer matches an account: the address may have changed."),
             code="invalid",
         )
@@ -225,7 +216,7 @@ def investor_update(*, user: User, profile: Profile) -> Investor:
     """The investor edits their own profile (there is no way to name another's)."""
     investor = Investor.objects.select_for_update().filter(user=user).first()
     if investor is None:
-        raise InvestorRefused(_("Only registered investors have an investor profile."))
+        raise Refused(_("Only registered investors have an investor profile."))
     _check_profile(profile)
     _apply_profile(investor, profile)
     investor.save()
@@ -269,32 +260,32 @@ def interest_express(*, user: Any, opportunity: Opportunity, message: str) -> In
     """A verified investor expresses interest in a published, valid opportunity, once; the
     host state's current focal points are notified."""
     if user is None or not user.is_authenticated:
-        raise InvestorRefused(_("Sign in as a registered investor to express interest."))
+        raise Refused(_("Sign in as a registered investor to express interest."))
     investor = Investor.objects.filter(user=user).first()
     if investor is None:
-        raise InvestorRefused(_("Only registered investors express interest in opportunities."))
+        raise Refused(_("Only registered investors express interest in opportunities."))
     if investor.email_verified_at is None:
-        raise InvestorRefused(
+        raise Refused(
             _("Verify your e-mail address first: open the link we sent you."), code="unverified"
         )
     opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     if opportunity.status != Opportunity.Status.PUBLISHED:
-        raise InvestorRefused(_("This opportunity is not published: it takes no interest."))
+        raise Refused(_("This opportunity is not published: it takes no interest."))
     today = timezone.localdate()
     if opportunity.valid_until < today:
-        raise InvestorRefused(
+        raise Refused(
             _("This opportunity expired on %(date)s: it takes no more interest.")
             % {"date": _date(opportunity.valid_until)}
         )
     message = message.strip()
     if not message:
-        raise InvestorRefused(
+        raise Refused(
             _("Write a short message for the host: who you are and what interests you."),
             field="message",
         )
     earlier = Interest.objects.filter(opportunity=opportunity, investor=investor).first()
     if earlier is not None:
-        raise InvestorRefused(
+        raise Refused(
             _("You already expressed interest in this opportunity on %(date)s (stage: %(stage)s).")
             % {"date": _date(timezone.localdate(earlier.created_at)),
                "stage": earlier.get_stage_display()},
@@ -308,7 +299,7 @@ def interest_express(*, user: Any, opportunity: Opportunity, message: str) -> In
                 stage=Stage.NEW, stage_on=timezone.localdate(now),
             )  # fmt: skip
     except IntegrityError:
-        raise InvestorRefused(
+        raise Refused(
             _("You already expressed interest in this opportunity."), code="twice"
         ) from None
     LeadStep.objects.create(
@@ -375,16 +366,15 @@ def lead_advance(
         .get(pk=interest.pk)
     )
     if not can_follow_lead(user, interest):
-        raise InvestorRefused(
-            _("Only the host state's focal points and the secretariat follow this lead."),
-            code="forbidden",
+        raise NotAllowed(
+            _("Only the host state's focal points and the secretariat follow this lead.")
         )
     if interest.stage in CLOSED:
-        raise InvestorRefused(_closed_message(interest), field="stage", code="closed")
+        raise Refused(_closed_message(interest), field="stage", code="closed")
     if stage not in Stage.values:
-        raise InvestorRefused(_("Choose a stage from the list."), field="stage")
+        raise Refused(_("Choose a stage from the list."), field="stage")
     if stage not in allowed_next_stages(interest):
-        raise InvestorRefused(
+        raise Refused(
             _("A lead moves forward only: from “%(current)s” it can go to %(allowed)s.")
             % {"current": interest.get_stage_display(),
                "allowed": ", ".join(f"“{Stage(s).label}”" for s in allowed_next_stages(interest))},
@@ -392,19 +382,19 @@ def lead_advance(
         )  # fmt: skip
     today = timezone.localdate()
     if on > today:
-        raise InvestorRefused(
+        raise Refused(
             _("%(date)s is in the future: record a step once it happened.") % {"date": _date(on)},
             field="on",
         )
     expressed = timezone.localdate(interest.created_at)
     if on < expressed:
-        raise InvestorRefused(
+        raise Refused(
             _("%(date)s is before the investor expressed interest (%(expressed)s).")
             % {"date": _date(on), "expressed": _date(expressed)},
             field="on",
         )
     if on < interest.stage_on:
-        raise InvestorRefused(
+        raise Refused(
             _("%(date)s is before the previous step (“%(stage)s” on %(previous)s).")
             % {"date": _date(on), "stage": interest.get_stage_display(),
                "previous": _date(interest.stage_on)},

@@ -31,7 +31,7 @@ from d8coop.opportunities.models import Opportunity
 REGISTRATIONS_PER_HOUR = 5
 
 
-def _apply_refusal(form, refusal: services.InvestorRefused) -> None:
+def _apply_refusal(form, refusal: services.Refused) -> None:
     field = refusal.field if refusal.field in form.fields else None
     form.add_error(field, refusal.message)
 
@@ -88,7 +88,7 @@ def register(request: HttpRequest) -> HttpResponse:
                     profile=form.profile(),
                     language=translation.get_language() or "",
                 )
-            except services.InvestorRefused as refusal:
+            except services.Refused as refusal:
                 _apply_refusal(form, refusal)
             else:
                 # The same page whether or not the address had an account (no enumeration).
@@ -110,8 +110,8 @@ def register_done(request: HttpRequest) -> HttpResponse:
 def verify(request: HttpRequest, token: str) -> HttpResponse:
     try:
         investor = services.investor_verify(token=token)
-    except services.InvestorRefused as refusal:
-        context = {"error": refusal.message, "code": refusal.code}
+    except services.Refused as refusal:
+        context = {"error": refusal.message}
         return render(request, "investors/verify.html", context, status=400)
     return render(request, "investors/verify.html", {"investor": investor})
 
@@ -123,7 +123,7 @@ def verify_resend(request: HttpRequest) -> HttpResponse:
     _investor_or_404(request)
     try:
         services.investor_verification_send(user=request.user)
-    except services.InvestorRefused as refusal:
+    except services.Refused as refusal:
         messages.info(request, refusal.message)
     else:
         messages.success(
@@ -160,7 +160,7 @@ def me_edit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.investor_update(user=request.user, profile=form.profile())
-        except services.InvestorRefused as refusal:
+        except services.Refused as refusal:
             _apply_refusal(form, refusal)
         else:
             messages.success(request, _("Your profile is saved."))
@@ -184,7 +184,7 @@ def interest_express(request: HttpRequest, slug: str) -> HttpResponse:
         services.interest_express(
             user=request.user, opportunity=opportunity, message=form.cleaned_data["message"]
         )
-    except services.InvestorRefused as refusal:
+    except services.Refused as refusal:
         messages.error(request, refusal.message)
     else:
         messages.success(
@@ -235,7 +235,7 @@ def lead(request: HttpRequest, pk: int) -> HttpResponse:
                     user=request.user, interest=interest, stage=data["stage"], on=data["on"],
                     note=data["note"],
                 )  # fmt: skip
-            except services.InvestorRefused as refusal:
+            except services.Refused as refusal:
                 _apply_refusal(form, refusal)
             else:
                 messages.success(request, _("The step is recorded and the investor told."))
