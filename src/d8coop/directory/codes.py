@@ -2,8 +2,7 @@
 
 HS codes are the World Customs Organization's Harmonized System: a 2-digit chapter (01 to 97;
 chapter 77 is reserved for future use), a 4-digit heading or a 6-digit subheading. Country codes
-are ISO 3166-1 alpha-2 (the 249 officially assigned codes; user-assigned codes such as XK are
-refused, since a trading partner must be recognisable by everyone).
+are ISO 3166-1 alpha-2 (`core.classifications`).
 """
 
 from __future__ import annotations
@@ -13,19 +12,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-ISO_3166_ALPHA_2 = frozenset(
-    """
-    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ
-    BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM
-    DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS
-    GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN
-    KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ
-    MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM
-    PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV
-    SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI
-    VN VU WF WS YE YT ZA ZM ZW
-    """.split()  # noqa: SIM905 (249 codes read better as a block)
-)
+from d8coop.core.classifications import ISO_3166_ALPHA_2
+
 HS_CODE = re.compile(r"^(?:\d{2}|\d{4}|\d{6})$")
 RESERVED_CHAPTERS = {"77"}
 

@@ -10,8 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from d8coop.accounts.forms import BootstrapFields
 from d8coop.accounts.models import User
 from d8coop.accounts.selectors import normalize_email
-from d8coop.core.classifications import IsicSection
-from d8coop.investors.countries import validate_country_code
+from d8coop.core.classifications import IsicSection, validate_country_code
 from d8coop.investors.models import Interest, Investor
 from d8coop.investors.services import Profile, allowed_next_stages, profile_errors
 from d8coop.opportunities.models import Opportunity

@@ -37,9 +37,8 @@ from django.utils.translation import gettext as _
 from d8coop.accounts.models import User
 from d8coop.accounts.permissions import can_act_for_state
 from d8coop.accounts.selectors import normalize_email
-from d8coop.core.classifications import IsicSection
+from d8coop.core.classifications import ISO_3166_ALPHA_2, IsicSection
 from d8coop.core.refusals import NotAllowed, Refused
-from d8coop.investors.countries import ISO_3166_ALPHA2
 from d8coop.investors.models import Interest, Investor, LeadStep
 from d8coop.members.models import PositionHolding
 from d8coop.notifications.emails import user_language
@@ -75,7 +74,7 @@ def profile_errors(profile: Profile) -> dict[str, str]:
         errors["organization"] = _("Give the name of your organization.")
     if profile.kind not in Investor.Kind.values:
         errors["kind"] = _("Choose what kind of investor you are.")
-    if profile.country.upper() not in ISO_3166_ALPHA2:
+    if profile.country.upper() not in ISO_3166_ALPHA_2:
         errors["country"] = _(
             "“%(value)s” is not an ISO 3166 country code: use two letters, e.g. MY or TR."
         ) % {"value": profile.country}
